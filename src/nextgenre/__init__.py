@@ -1,0 +1,1 @@
+"""nextgenre: next-music-genre prediction for Twitter users, as a DVC pipeline."""

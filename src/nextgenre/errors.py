@@ -1,0 +1,24 @@
+"""Errors that a user can act on. Stages print their message alone (no traceback) and exit 2."""
+
+
+class NextgenreError(Exception):
+    """An error whose message tells the user what to fix."""
+
+
+class ParamsError(NextgenreError):
+    """A setting in params.yaml has a wrong type or an unknown value."""
+
+
+class RawDataError(NextgenreError):
+    """A raw data folder does not fit the raw schema. The message names file, row and column."""
+
+    def __init__(self, file, row, column, problem):
+        self.file, self.row, self.column, self.problem = str(file), row, column, problem
+        where = f"{self.file}, row {row}" if row is not None else self.file
+        if column is not None:
+            where += f", column '{column}'"
+        super().__init__(f"{where}: {problem}")
+
+
+class EncoderError(NextgenreError):
+    """A text encoder cannot be found or loaded."""

@@ -1,0 +1,138 @@
+"""Loading and checking params.yaml: a wrong type or unknown value fails at once, naming the setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from nextgenre.errors import ParamsError
+
+Check = Callable[[str, Any], None]
+
+
+def _fail(name: str, value: Any, expected: str) -> None:
+    raise ParamsError(f"params.yaml: {name} = {value!r}: expected {expected}")
+
+
+def integer(lo: int | None = None, hi: int | None = None) -> Check:
+    def check(name, value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            _fail(name, value, "an integer")
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            _fail(name, value, f"an integer in [{lo}, {hi}]")
+    return check
+
+
+def number(lo: float | None = None, hi: float | None = None, lo_open: bool = False) -> Check:
+    def check(name, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            _fail(name, value, "a number")
+        too_low = lo is not None and (value <= lo if lo_open else value < lo)
+        if too_low or (hi is not None and value > hi):
+            bracket = "(" if lo_open else "["
+            _fail(name, value, f"a number in {bracket}{lo}, {hi}]")
+    return check
+
+
+def boolean() -> Check:
+    def check(name, value):
+        if not isinstance(value, bool):
+            _fail(name, value, "true or false")
+    return check
+
+
+def text() -> Check:
+    def check(name, value):
+        if not isinstance(value, str) or not value:
+            _fail(name, value, "a non-empty string")
+    return check
+
+
+def one_of(*choices) -> Check:
+    def check(name, value):
+        if isinstance(value, bool) or value not in choices:
+            _fail(name, value, "one of " + ", ".join(repr(c) for c in choices))
+    return check
+
+
+def list_of(item: Check, min_len: int = 0) -> Check:
+    def check(name, value):
+        if not isinstance(value, list) or len(value) < min_len:
+            _fail(name, value, f"a list of at least {min_len} items")
+        for i, v in enumerate(value):
+            item(f"{name}[{i}]", v)
+    return check
+
+
+# Every setting, by its dotted name. A setting not listed here is an error (a typo, usually).
+SPEC: dict[str, Check] = {
+    "seed": integer(0, 2**31 - 1),
+    "data.raw": text(),
+    "data.interval": one_of(30, 60, 90),
+    "synthetic.scale": number(0, 10, lo_open=True),
+    "embed.model": text(),
+    "embed.max_length": integer(8, 4096),
+    "embed.batch_size": integer(1, 4096),
+    "embed.clean.stopwords": boolean(),
+    "embed.clean.stem": boolean(),
+    "embed.clean.lemmatize": boolean(),
+    "features.classes": one_of(6, 4, 3),
+    "features.history": integer(1, 500),
+    "features.stress": boolean(),
+    "features.missing_stress": one_of("zero", "drop"),
+    "split.by": one_of("user"),
+    "split.val": number(0, 0.5, lo_open=True),
+    "split.test": number(0, 0.5, lo_open=True),
+    "model.units": integer(1, 4096),
+    "model.layers": integer(1, 8),
+    "model.dense": list_of(integer(1, 4096)),
+    "model.attention": boolean(),
+    "model.dropout": number(0, 0.9),
+    "train.epochs": integer(1, 10000),
+    "train.patience": integer(0, 10000),
+    "train.batch_size": integer(1, 1_000_000),
+    "train.learning_rate": number(0, 1, lo_open=True),
+    "train.oversample": boolean(),
+}
+
+
+def _flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def validate(params: dict) -> dict:
+    """Check every setting against SPEC; return `params` unchanged when all are right."""
+    if not isinstance(params, dict):
+        raise ParamsError("params.yaml: expected a mapping of sections")
+    flat = _flatten(params)
+    for name in flat:
+        if name not in SPEC:
+            raise ParamsError(f"params.yaml: unknown setting '{name}'")
+    for name, check in SPEC.items():
+        if name not in flat:
+            raise ParamsError(f"params.yaml: missing setting '{name}'")
+        check(name, flat[name])
+    if flat["split.val"] + flat["split.test"] >= 1:
+        raise ParamsError("params.yaml: split.val + split.test must be below 1")
+    return params
+
+
+def load_params(path: str | Path = "params.yaml") -> dict:
+    """Read and validate params.yaml."""
+    path = Path(path)
+    try:
+        params = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise ParamsError(f"{path}: not found (run from the repository root)") from None
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path}: not valid YAML: {exc}") from None
+    return validate(params)
