@@ -45,6 +45,8 @@ def run(cmd: list[str], cwd: Path, check: bool = True, env: dict | None = None) 
     """Run a command with this interpreter's environment first on PATH; fail with its output."""
     full_env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
                 "DVC_NO_ANALYTICS": "1", "PYTHONUNBUFFERED": "1", **(env or {})}
+    if (cwd / "src" / "nextgenre").is_dir():  # a repository copy runs its own code
+        full_env["PYTHONPATH"] = str(cwd / "src")
     proc = subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True, text=True)
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
