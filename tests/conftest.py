@@ -78,3 +78,25 @@ def tiny_repo(tmp_path: Path) -> Path:
     set_params(repo / "params.yaml", TINY_PARAMS)
     run(["git", "commit", "-q", "-am", "tiny scale"], repo)
     return repo
+
+
+@pytest.fixture(scope="session")
+def reproduced(tmp_path_factory) -> Path:
+    """A tiny copy of the repository after one full `dvc repro`, with its results committed.
+
+    Shared by the session: tests that change anything work on `reproduced_copy` instead."""
+    repo = copy_repo(tmp_path_factory.mktemp("reproduced") / "repo")
+    set_params(repo / "params.yaml", TINY_PARAMS)
+    repro = run(["dvc", "repro"], repo)
+    (repo.parent / "repro.log").write_text(repro.stdout)
+    run(["git", "add", "-A"], repo)
+    run(["git", "commit", "-q", "-m", "tiny scale, reproduced"], repo)
+    return repo
+
+
+@pytest.fixture
+def reproduced_copy(reproduced: Path, tmp_path: Path) -> Path:
+    """A private copy of `reproduced` (git history and DVC cache included)."""
+    dest = tmp_path / "repo"
+    shutil.copytree(reproduced, dest, symlinks=True)
+    return dest
