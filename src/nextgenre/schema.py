@@ -82,7 +82,7 @@ def _bad_encoding(path: Path) -> RawDataError:
             return RawDataError(path, None, None, f"header line: {problem}")
     best = None
     for column in df.columns:
-        row = _row(df[column].astype(str).str.contains(_SURROGATE, regex=True))
+        row = _row(df[column].astype(object).str.contains(_SURROGATE, regex=True))
         if row is not None and (best is None or row < best[0]):
             best = (row, column)
     if best is None:  # should not happen: the strict read failed
