@@ -349,3 +349,20 @@ def test_stage_cli_exit_code_and_key_requirement(tmp_path):
     assert proc.returncode == 2
     assert "tweets.csv" in proc.stderr and "column 'created_at'" in proc.stderr
     assert not (repo / "data/interim").exists() and not (repo / "metrics").exists()
+
+
+def test_no_sessions_and_no_ordinary_tweets(tmp_path):
+    """Edge cases: a folder without any music link, and one with music links only."""
+    tables = frames()
+    tables["tweets"]["text"] = "zebra plain words"
+    plain = ingest(write_raw(tmp_path / "plain", tables), KEY)
+    assert len(plain.sessions) == 0 and len(plain.tracks) == 0 and len(plain.tweets) == 20
+    assert plain.metrics["sessions_with_stress"] == {"30": 0, "60": 0, "90": 0}
+    assert plain.metrics["sessions_per_user"]["control"] == 0.0
+    tables = frames()
+    tables["tweets"]["text"] = "https://open.spotify.com/track/AAA111"
+    music = ingest(write_raw(tmp_path / "music", tables), KEY)
+    assert len(music.sessions) == 20 and len(music.tweets) == 0
+    assert (music.sessions["n_90"] == 0).all()
+    from nextgenre.plots.data import write_data_plots
+    assert all(p.stat().st_size > 0 for p in write_data_plots(plain.metrics, tmp_path, "x", False))
