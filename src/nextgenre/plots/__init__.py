@@ -1,0 +1,1 @@
+"""Figures of the pipeline stages, drawn with matplotlib's Agg backend into reproducible PNGs."""

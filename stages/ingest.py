@@ -1,0 +1,36 @@
+"""Stage `ingest`: check the raw folder (data.raw), find music sessions, score stress, pseudonymise.
+
+Writes data/interim/{sessions,tweets,tracks}.parquet, metrics/data.json and plots/data/*.png.
+Everything is read and checked before anything is written: a broken raw folder stops the stage
+with one message naming file, row and column, and leaves earlier outputs as they were.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nextgenre.cli import run_stage
+from nextgenre.ingest import ingest
+from nextgenre.outputs import atomic_dir, write_json
+from nextgenre.params import load_params
+from nextgenre.plots.data import write_data_plots
+from nextgenre.pseudonym import is_synthetic, pseudonym_key
+
+
+def main() -> None:
+    params = load_params()
+    raw = params["data"]["raw"]
+    result = ingest(raw, pseudonym_key(raw))
+
+    with atomic_dir("plots/data") as tmp:
+        write_data_plots(result.metrics, tmp, source=raw, synthetic=is_synthetic(raw))
+    with atomic_dir("data/interim") as tmp:
+        for name in ("sessions", "tweets", "tracks"):
+            getattr(result, name).to_parquet(Path(tmp) / f"{name}.parquet", index=False)
+    write_json("metrics/data.json", result.metrics)
+    print(f"ingest: {result.metrics['sessions']} sessions, {result.metrics['ordinary_tweets']} "
+          f"ordinary tweets, {result.metrics['tracks']} tracks from {raw}")
+
+
+if __name__ == "__main__":
+    run_stage(main)
