@@ -1,4 +1,6 @@
 import json
+import runpy
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -7,6 +9,7 @@ import pytest
 from nextgenre import baselines
 from nextgenre.baselines import ProcessedData, history_features, load_processed, predict_all
 from nextgenre.constants import CLASS_SCHEMES, GENRES, class_names
+from tests.conftest import ROOT
 
 
 def make_data(users: list[tuple[str, list[str]]], classes: int = 6, history: int = 3,
@@ -159,3 +162,27 @@ def test_predict_all_and_metrics_on_files(tmp_path):
         acc = (preds[name] == preds["y_true"]).mean()
         assert m[name]["accuracy"] == pytest.approx(acc)
         assert set(m[name]) == {"accuracy", "macro_f1", "balanced_accuracy"}
+
+
+def test_stage_writes_predictions_and_metrics(tmp_path, monkeypatch):
+    rng = np.random.default_rng(3)
+    users = [("train" if u % 3 else "test", list(rng.choice(GENRES, size=8))) for u in range(12)]
+    data = make_data(users, classes=6)
+    folder = tmp_path / "data" / "processed"
+    folder.mkdir(parents=True)
+    data.samples.to_parquet(folder / "samples.parquet", index=False)
+    np.save(folder / "genres.npy", data.genres.astype(np.int8))
+    np.save(folder / "vectors.npy", data.vectors)
+    (folder / "meta.json").write_text(json.dumps({"classes": data.classes, "input_dim": 4, "history": 3}))
+    shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
+    monkeypatch.chdir(tmp_path)
+    stage = runpy.run_path(str(ROOT / "stages" / "baselines.py"), run_name="stage")
+    stage["main"]()
+    first = [(tmp_path / p).read_bytes() for p in ("data/predictions/baselines.parquet", "metrics/baselines.json")]
+    stage["main"]()
+    assert [(tmp_path / p).read_bytes() for p in ("data/predictions/baselines.parquet",
+                                                   "metrics/baselines.json")] == first
+    m = json.loads(first[1])
+    assert set(m) == {*baselines.BASELINES, "n_test", "classes"}
+    preds = pd.read_parquet(tmp_path / "data/predictions/baselines.parquet")
+    assert preds.dtypes["target"] == np.int64 and len(preds) == m["n_test"]
