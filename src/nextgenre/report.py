@@ -149,8 +149,8 @@ def build_comparison(results: RunResults, params: dict, paper: dict) -> dict:
         if abs(reported - models[name]["accuracy"]) > 1e-4:
             raise NextgenreError(f"metrics/{name}.json says accuracy {reported} but its predictions give "
                                  f"{models[name]['accuracy']:.6f} (stale outputs? rerun `dvc repro`)")
-    base = {name: {**_scored(y_true, results.baselines[name].to_numpy(), users, len(classes), seed),
-                   "description": DESCRIPTIONS[name]} for name in BASELINES}
+    base = {name: _scored(y_true, results.baselines[name].to_numpy(), users, len(classes), seed)
+            for name in BASELINES}
 
     best = max(BASELINES, key=lambda b: base[b]["accuracy"])  # first in BASELINES order on ties
     correct = {name: results.predictions[name]["y_pred"].to_numpy() == y_true for name in MODELS}
@@ -265,7 +265,7 @@ def render_markdown(c: dict) -> str:
         lines.append(f"| **{m.upper()}** | recurrent model | **{_f(models[m]['accuracy'])}** | {_ci(models[m])} | "
                      f"{_f(models[m]['macro_f1'])} | {_f(models[m]['balanced_accuracy'])} |")
     for b in BASELINES:
-        lines.append(f"| {b} | {base[b]['description']} | {_f(base[b]['accuracy'])} | {_ci(base[b])} | "
+        lines.append(f"| {b} | {DESCRIPTIONS[b]} | {_f(base[b]['accuracy'])} | {_ci(base[b])} | "
                      f"{_f(base[b]['macro_f1'])} | {_f(base[b]['balanced_accuracy'])} |")
     best = c["best_baseline"]["name"]
     sentences = [f"The best baseline is **{best}** (accuracy {_f(c['best_baseline']['accuracy'])})."]
