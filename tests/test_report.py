@@ -13,13 +13,14 @@ from nextgenre.errors import NextgenreError
 from tests.conftest import ROOT, set_params
 
 
-def write_fake_run(root, classes=6, raw="data/raw/synthetic", attention=False, n_users=30, per_user=12):
+def write_fake_run(root, classes=6, raw="data/raw/synthetic", attention=False, stress=False,
+                   n_users=30, per_user=12):
     """A repository root with params, the paper table and every input of the report stage."""
     (root / "paper").mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "paper" / "tables.yaml", root / "paper" / "tables.yaml")
     shutil.copy(ROOT / "params.yaml", root / "params.yaml")
     set_params(root / "params.yaml", {"features.classes": classes, "data.raw": raw,
-                                      "model.attention": attention})
+                                      "model.attention": attention, "features.stress": stress})
     names = class_names(classes)
     rng = np.random.default_rng(7)
     n = n_users * per_user
@@ -139,3 +140,13 @@ def test_stage_writes_the_same_bytes_twice(tmp_path, monkeypatch):
     assert b"Software" not in first["reports/accuracy.png"]
     assert json.loads(first["metrics/comparison.json"])["paper"]["row"]["lstm"] == 0.53
     assert sorted(p.name for p in (root / "reports").iterdir()) == ["accuracy.png", "comparison.md"]
+
+
+def test_the_3_class_run_with_attention_and_stress_meets_its_paper_row(tmp_path):
+    c = build(write_fake_run(tmp_path, classes=3, attention=True, stress=True))
+    assert c["paper"]["row"]["lstm"] == 0.66 and c["paper"]["row"]["gru"] == 0.60
+    assert c["class_names"] == ["hiphop", "pop", "rock"]
+    md = report.render_markdown(c)
+    assert "stress: yes (30-minute window)" in md
+    row = [line for line in md.splitlines() if line.startswith("| 3 | yes | yes | no | 0.66 | 0.60 |")]
+    assert len(row) == 1 and f"**{c['models']['gru']['accuracy']:.3f}**" in row[0]
