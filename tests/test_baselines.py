@@ -147,6 +147,7 @@ def test_predict_all_and_metrics_on_files(tmp_path):
     (folder / "meta.json").write_text(json.dumps({"classes": data.classes, "input_dim": 4, "history": 3}))
 
     loaded = load_processed(folder)
+    assert loaded.kept.all() and loaded.overrides is None and loaded.stress_column is None
     preds = predict_all(loaded, seed=0)
     test = data.samples[data.samples["split"] == "test"]
     assert list(preds.columns) == ["target", "y_true", *baselines.BASELINES]
@@ -186,3 +187,47 @@ def test_stage_writes_predictions_and_metrics(tmp_path, monkeypatch):
     assert set(m) == {*baselines.BASELINES, "n_test", "classes"}
     preds = pd.read_parquet(tmp_path / "data/predictions/baselines.parquet")
     assert preds.dtypes["target"] == np.int64 and len(preds) == m["n_test"]
+
+
+def test_left_out_sessions_are_invisible_to_every_baseline():
+    data = make_data([("train", ["pop", "pop", "pop"]),
+                      ("test", ["rock", "rock", "hiphop", "hiphop", "pop"])], history=4, dim=2)
+    kept = np.ones(len(data.genres), bool)
+    kept[[5, 6]] = False  # the test user's two hiphop sessions, right before the last target
+    data = ProcessedData(data.samples, data.genres, data.vectors, data.classes, kept=kept)
+    train, test = split(data)
+    last = test.tail(1)  # target pop at row 7, window rows 3..6 = rock, rock, (hiphop, hiphop)
+    assert baselines.repeat_last(data, train, last).tolist() == [cls(data, "rock")]
+    assert baselines.user_top(data, train, last).tolist() == [cls(data, "rock")]
+    assert baselines.MarkovBaseline._state(data, last).tolist() == [GENRES.index("rock")]
+    x = history_features(data, last)
+    np.testing.assert_allclose(x[0, :2], data.vectors[4], rtol=1e-6)
+    np.testing.assert_allclose(x[0, 2:], data.vectors[3:5].mean(axis=0), rtol=1e-6)
+
+
+def test_linear_features_apply_the_stress_overrides_like_the_models():
+    vectors = np.arange(6 * 3, dtype=np.float32).reshape(6, 3)  # column 2 is the stress
+    data = make_data([("test", ["pop", "rock", "pop", "rock", "pop", "rock"])], history=3, vectors=vectors)
+    sample = pd.DataFrame({"target": [5], "start": [2]})  # steps: rows 2, 3, 4
+    overrides = pd.DataFrame({"target": [5, 5, 4], "session": [4, 2, 3],
+                              "stress": np.array([0.5, np.nan, 9.0], np.float32)})
+    data = ProcessedData(data.samples, data.genres, vectors, data.classes, overrides=overrides, stress_column=2)
+    x = history_features(data, sample)
+    # row 2 is masked for target 5 (NaN); row 4's stress becomes 0.5; target 4's override is ignored
+    np.testing.assert_allclose(x[0, :3], [12, 13, 0.5])
+    np.testing.assert_allclose(x[0, 3:], [(9 + 12) / 2, (10 + 13) / 2, (11 + 0.5) / 2])
+
+
+def test_loader_reads_the_optional_kept_flags_and_stress_overrides(tmp_path):
+    data = make_data([("train", ["pop", "rock", "pop"]), ("test", ["pop", "rock"])], dim=5)
+    data.samples.to_parquet(tmp_path / "samples.parquet", index=False)
+    np.save(tmp_path / "genres.npy", data.genres.astype(np.int8))
+    np.save(tmp_path / "vectors.npy", data.vectors)
+    np.save(tmp_path / "kept.npy", np.array([True, False, True, True, True]))
+    pd.DataFrame({"target": [2], "session": [0], "stress": np.array([0.1], np.float32)}).to_parquet(
+        tmp_path / "stress_overrides.parquet", index=False)
+    (tmp_path / "meta.json").write_text(json.dumps({"classes": data.classes, "input_dim": 5, "history": 3,
+                                                    "layout": {"text": [0, 4], "stress": [4, 5]}}))
+    loaded = load_processed(tmp_path)
+    assert loaded.kept.tolist() == [True, False, True, True, True]
+    assert loaded.stress_column == 4 and len(loaded.overrides) == 1

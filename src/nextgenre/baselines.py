@@ -20,6 +20,14 @@ maps to a class, the baseline falls back to the majority class of the training s
 - linear:      a standardised multinomial logistic regression on the same session vectors as
                the models: the last history session's vector concatenated with the mean vector
                of the history window; fitted on the training split only.
+
+The baselines see the sessions the models see. When the features stage leaves sessions out
+(`kept.npy` False, under `features.missing_stress: drop`) no baseline uses them. The linear
+model also applies `stress_overrides.parquet` exactly as the models' windows do: a history
+session whose stress window reaches past the target's time gets the stress recomputed up to
+that time (a NaN there leaves the step out for that target), so no tweet at or after the
+target leaks in. Both files are optional: without them every session is kept, nothing is
+overridden.
 """
 
 from __future__ import annotations
@@ -52,21 +60,31 @@ DESCRIPTIONS = {
 class ProcessedData:
     """What the features stage wrote to data/processed/: per-session arrays and the samples."""
 
-    def __init__(self, samples: pd.DataFrame, genres: np.ndarray, vectors: np.ndarray, classes: list[str]):
+    def __init__(self, samples: pd.DataFrame, genres: np.ndarray, vectors: np.ndarray, classes: list[str],
+                 kept: np.ndarray | None = None, overrides: pd.DataFrame | None = None,
+                 stress_column: int | None = None):
         self.samples = samples.reset_index(drop=True)
         self.genres = np.asarray(genres, dtype=np.int64)
         self.vectors = vectors
         self.classes = list(classes)
+        self.kept = np.ones(len(self.genres), bool) if kept is None else np.asarray(kept, bool)
+        self.overrides = overrides if overrides is not None and stress_column is not None else None
+        self.stress_column = stress_column
         if len(self.classes) not in CLASS_SCHEMES:
             raise NextgenreError(f"meta.json: {len(self.classes)} classes; expected 6, 4 or 3")
-        if len(self.genres) != len(self.vectors):
-            raise NextgenreError("data/processed: genres.npy and vectors.npy differ in length")
+        if not len(self.genres) == len(self.vectors) == len(self.kept):
+            raise NextgenreError("data/processed: genres.npy, vectors.npy and kept.npy differ in length")
 
     @property
     def class_of_genre(self) -> np.ndarray:
         """Class index of each genre index in this scheme, -1 where the genre maps to no class."""
         scheme = CLASS_SCHEMES[len(self.classes)]
         return np.array([self.classes.index(scheme[g]) if scheme[g] is not None else -1 for g in GENRES])
+
+    @property
+    def session_class(self) -> np.ndarray:
+        """Class of every session; -1 where its genre maps to no class or the session is left out."""
+        return np.where(self.kept, self.class_of_genre[self.genres], -1)
 
 
 def load_processed(folder: str | Path) -> ProcessedData:
@@ -77,8 +95,13 @@ def load_processed(folder: str | Path) -> ProcessedData:
             raise NextgenreError(f"{folder / name}: not found (run the features stage first)")
     meta = json.loads((folder / "meta.json").read_text())
     samples = pd.read_parquet(folder / "samples.parquet")
-    return ProcessedData(samples, np.load(folder / "genres.npy"),
-                         np.load(folder / "vectors.npy", mmap_mode="r"), meta["classes"])
+    kept = np.load(folder / "kept.npy") if (folder / "kept.npy").exists() else None
+    overrides = (pd.read_parquet(folder / "stress_overrides.parquet")
+                 if (folder / "stress_overrides.parquet").exists() else None)
+    stress = meta.get("layout", {}).get("stress")
+    return ProcessedData(samples, np.load(folder / "genres.npy"), np.load(folder / "vectors.npy", mmap_mode="r"),
+                         meta["classes"], kept=kept, overrides=overrides,
+                         stress_column=int(stress[0]) if stress else None)
 
 
 # --- the five baselines: each takes the data and the train/test sample tables --------------
@@ -88,7 +111,7 @@ def majority(data: ProcessedData, train: pd.DataFrame, test: pd.DataFrame) -> np
 
 
 def repeat_last(data: ProcessedData, train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
-    session_class = data.class_of_genre[data.genres]
+    session_class = data.session_class
     rows = np.arange(len(session_class))
     # For each session row: the latest row at or before it whose genre maps to a class.
     latest_mapped = np.maximum.accumulate(np.where(session_class >= 0, rows, -1))
@@ -101,7 +124,7 @@ def repeat_last(data: ProcessedData, train: pd.DataFrame, test: pd.DataFrame) ->
 
 def user_top(data: ProcessedData, train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
     n_classes = len(data.classes)
-    session_class = data.class_of_genre[data.genres]
+    session_class = data.session_class
     n = len(session_class)
     rows = np.arange(n)
     one_hot = (session_class[:, None] == np.arange(n_classes)[None, :])
@@ -141,30 +164,67 @@ class MarkovBaseline:
 
     @staticmethod
     def _state(data: ProcessedData, samples: pd.DataFrame) -> np.ndarray:
-        """Genre index of the last history session; len(GENRES) when the history is empty."""
+        """Genre index of the last kept history session; len(GENRES) when there is none."""
         target, start = samples["target"].to_numpy(), samples["start"].to_numpy()
-        last_genre = data.genres[np.maximum(target - 1, 0)]
-        return np.where(target > start, last_genre, len(GENRES))
+        rows = np.arange(len(data.genres))
+        latest_kept = np.maximum.accumulate(np.where(data.kept, rows, -1))
+        last = latest_kept[np.maximum(target - 1, 0)]
+        found = (target > start) & (last >= start)
+        return np.where(found, data.genres[np.maximum(last, 0)], len(GENRES))
 
 
 def markov(data: ProcessedData, train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
     return MarkovBaseline(len(data.classes)).fit(data, train).predict(data, test)
 
 
+def history_steps(data: ProcessedData, samples: pd.DataFrame):
+    """The history steps a model sees, one per (sample, session row), in row order per sample.
+
+    Returns sample positions, session rows, and the stress override of each step (NaN: none).
+    Left-out sessions and steps whose override is NaN (masked for that target) are skipped.
+    """
+    target, start = samples["target"].to_numpy(np.int64), samples["start"].to_numpy(np.int64)
+    lengths = np.maximum(target - start, 0)
+    pos = np.repeat(np.arange(len(samples)), lengths)
+    row = np.repeat(start, lengths) + np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    visible = data.kept[row].copy()
+    override = np.full(len(row), np.nan, np.float32)
+    if data.overrides is not None and len(data.overrides):
+        n = len(data.genres)
+        ov_keys = data.overrides["target"].to_numpy(np.int64) * n + data.overrides["session"].to_numpy(np.int64)
+        order = np.argsort(ov_keys, kind="stable")
+        ov_keys, ov_values = ov_keys[order], data.overrides["stress"].to_numpy(np.float32)[order]
+        keys = target[pos] * n + row
+        at = np.minimum(np.searchsorted(ov_keys, keys), len(ov_keys) - 1)
+        found = ov_keys[at] == keys
+        override[found] = ov_values[at[found]]
+        visible &= ~(found & np.isnan(override))
+    return pos[visible], row[visible], override[visible]
+
+
 def history_features(data: ProcessedData, samples: pd.DataFrame) -> np.ndarray:
-    """Per sample: [vector of the last history session, mean vector of the history window]."""
-    target, start = samples["target"].to_numpy(), samples["start"].to_numpy()
-    lengths = target - start
-    if (lengths < 1).any():
-        raise NextgenreError("samples.parquet: a sample has an empty history (start >= target)")
-    # A sparse averaging matrix: row i holds 1/len at columns start_i..target_i-1.
-    rows = np.repeat(np.arange(len(samples)), lengths)
-    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    cols = np.repeat(start, lengths) + offsets
-    weights = np.repeat(1.0 / lengths, lengths).astype(np.float32)
-    averaging = sp.csr_matrix((weights, (rows, cols)), shape=(len(samples), len(data.vectors)))
+    """Per sample: [vector of the last history step, mean vector of the history steps].
+
+    The vectors are the models' session vectors with the stress overrides applied; a sample
+    with no visible step gets zeros (the models see an all-masked window then).
+    """
+    pos, row, override = history_steps(data, samples)
+    m = len(samples)
+    count = np.bincount(pos, minlength=m)
+    weights = (1.0 / count[pos]).astype(np.float32)
+    # A sparse averaging matrix: row i holds 1/count_i at the session rows of sample i's steps.
+    averaging = sp.csr_matrix((weights, (pos, row)), shape=(m, len(data.vectors)))
     mean = np.asarray(averaging @ data.vectors, dtype=np.float32)
-    last = np.asarray(data.vectors[target - 1], dtype=np.float32)
+    last = np.zeros_like(mean)
+    is_last = np.r_[pos[1:] != pos[:-1], True] if len(pos) else np.zeros(0, bool)
+    last[pos[is_last]] = data.vectors[row[is_last]]
+    has = ~np.isnan(override)
+    if data.stress_column is not None and has.any():
+        c = data.stress_column
+        original = np.asarray(data.vectors[row[has], c], dtype=np.float32)
+        np.add.at(mean[:, c], pos[has], (override[has] - original) * weights[has])
+        last_has = is_last & has
+        last[pos[last_has], c] = override[last_has]
     return np.hstack([last, mean])
 
 
