@@ -10,6 +10,7 @@ against GRU on the same test samples.
 from __future__ import annotations
 
 import json
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def load_paper(path: str | Path = "paper/tables.yaml") -> dict:
 
 def data_source(raw: str) -> dict:
     """Where the data came from: the synthetic stand-in, or the researcher's own folder."""
-    raw = str(raw).rstrip("/")
+    raw = posixpath.normpath(str(raw))
     if raw == SYNTHETIC_RAW:
         return {"synthetic": True, "raw": raw,
                 "description": f"the synthetic stand-in that the pipeline generates (`{raw}`)"}
