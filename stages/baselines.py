@@ -1,0 +1,19 @@
+"""Stage `baselines`: simple predictors on the models' test samples (see nextgenre.baselines)."""
+
+from nextgenre import baselines
+from nextgenre.cli import run_stage
+from nextgenre.outputs import atomic_file, write_json
+from nextgenre.params import load_params
+
+
+def main() -> None:
+    params = load_params()
+    data = baselines.load_processed("data/processed")
+    predictions = baselines.predict_all(data, seed=params["seed"])
+    with atomic_file("data/predictions/baselines.parquet") as tmp:
+        predictions.to_parquet(tmp, index=False)
+    write_json("metrics/baselines.json", baselines.metrics(predictions, data.classes))
+
+
+if __name__ == "__main__":
+    run_stage(main)

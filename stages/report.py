@@ -1,0 +1,20 @@
+"""Stage `report`: metrics/comparison.json and reports/ (comparison.md, accuracy.png)."""
+
+from nextgenre import report
+from nextgenre.cli import run_stage
+from nextgenre.outputs import atomic_dir, write_json
+from nextgenre.params import load_params
+from nextgenre.plots.report import accuracy_chart
+
+
+def main() -> None:
+    params = load_params()
+    comparison = report.build_comparison(report.load_results("."), params, report.load_paper())
+    with atomic_dir("reports") as folder:
+        (folder / "comparison.md").write_text(report.render_markdown(comparison))
+        accuracy_chart(comparison, folder / "accuracy.png")
+    write_json("metrics/comparison.json", comparison)
+
+
+if __name__ == "__main__":
+    run_stage(main)
