@@ -297,3 +297,25 @@ def test_calibration_rows_flag_a_bad_measurement():
     bad = {**good, "sessions": 70000}
     assert [r["key"] for r in compare(bad, TABLES) if r["ok"] is False] == ["all"]
     assert total_variation([1, 0], [0, 1]) == 1.0
+
+
+def test_stage_script_writes_folder_and_reports_bad_params(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import set_params
+
+    (tmp_path / "paper").mkdir()
+    shutil.copy(ROOT / "paper" / "tables.yaml", tmp_path / "paper" / "tables.yaml")
+    shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
+    set_params(tmp_path / "params.yaml", {"synthetic.scale": 0.01})
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": ""}
+    script = str(ROOT / "stages" / "synthesize.py")
+    done = subprocess.run([sys.executable, script], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "data" / "raw" / "synthetic"
+    assert sorted(p.name for p in out.iterdir()) == ["tracks.csv", "truth", "tweets.csv", "users.csv"]
+    set_params(tmp_path / "params.yaml", {"synthetic.stickiness": 2})
+    bad = subprocess.run([sys.executable, script], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert bad.returncode == 2 and "synthetic.stickiness" in bad.stderr

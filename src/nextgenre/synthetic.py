@@ -188,9 +188,17 @@ def plan(tables: dict, scale: float) -> Plan:
 
 # ---------------------------------------------------------------- sessions
 
-def _session_counts(rng, n_users: int, n_sessions: int, sigma: float) -> np.ndarray:
+def _session_counts(rng, n_users: int, n_sessions: int, sigma: float, cap: int) -> np.ndarray:
+    """Sessions per user: MIN_SESSIONS each plus a multinomial share with lognormal weights,
+    summing to `n_sessions`; a user over `cap` passes the excess on to the others."""
     weights = rng.lognormal(0.0, sigma, n_users)
-    return MIN_SESSIONS + rng.multinomial(n_sessions - MIN_SESSIONS * n_users, weights / weights.sum())
+    counts = MIN_SESSIONS + rng.multinomial(n_sessions - MIN_SESSIONS * n_users, weights / weights.sum())
+    while counts.max() > cap and (counts < cap).any():
+        excess = int(np.maximum(counts - cap, 0).sum())
+        counts = np.minimum(counts, cap)
+        room = np.where(counts < cap, weights, 0.0)
+        counts += rng.multinomial(excess, room / room.sum())
+    return counts
 
 
 def _fix_quota(rng, genre: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -241,7 +249,8 @@ def build_sessions(rng, the_plan: Plan, config: dict) -> pd.DataFrame:
     parts, first_user = [], 0
     for g, group in enumerate(GROUPS):
         n_users, target = int(the_plan.users[g]), the_plan.sessions[g]
-        counts = _session_counts(rng, n_users, int(target.sum()), config["sessions_sigma"])
+        cap = int(0.9 * PERIOD_DAYS / (1 + config["ambiguous_share"]))  # room for ambiguous shares
+        counts = _session_counts(rng, n_users, int(target.sum()), config["sessions_sigma"], cap)
         genre = _genre_sequences(rng, counts, target, config["taste_concentration"],
                                  config["stickiness"])
         user = np.repeat(np.arange(n_users), counts)
