@@ -57,7 +57,7 @@ import yaml
 
 from nextgenre import synthetic_links as links
 from nextgenre import synthetic_text as words
-from nextgenre.constants import DISORDER_GROUPS, GENRES, GROUPS, INTERVALS, NAMED_GENRES
+from nextgenre.constants import DISORDER_GROUPS, GENRES, GROUPS, INTERVALS
 from nextgenre.errors import NextgenreError
 
 TAXONOMY_PATH = Path(__file__).with_name("taxonomy.yaml")
