@@ -1,0 +1,37 @@
+"""Print how close ingest's measured data (metrics/data.json) comes to the paper's Tables I-IV.
+
+    python benchmarks/compare_tables.py [metrics/data.json] [--scale 1.0] [--tables paper/tables.yaml]
+
+Exit status 1 when a checked row is outside its tolerance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from nextgenre.calibration import compare, format_rows
+from nextgenre.synthetic import derived_ptsd_users, load_tables
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", nargs="?", default="metrics/data.json")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="synthetic.scale the data was generated at (scales the paper's counts)")
+    parser.add_argument("--tables", default="paper/tables.yaml")
+    args = parser.parse_args(argv)
+    tables = load_tables(args.tables)
+    data = json.loads(Path(args.data).read_text())
+    rows = compare(data, tables, args.scale, ptsd_users=derived_ptsd_users(tables))
+    print(format_rows(rows))
+    failed = [r for r in rows if r["ok"] is False]
+    print(f"\n{len(rows) - len(failed)} of {len(rows)} rows within tolerance or unchecked"
+          f"{'' if not failed else f'; {len(failed)} outside'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
