@@ -1,8 +1,8 @@
-"""Stage `report`: metrics/comparison.json and reports/ (comparison.md, accuracy.png)."""
+"""Stage `report`: metrics/comparison.json and reports/comparison.md and reports/accuracy.png."""
 
 from nextgenre import report
 from nextgenre.cli import run_stage
-from nextgenre.outputs import atomic_dir, write_json
+from nextgenre.outputs import atomic_file, write_json
 from nextgenre.params import load_params
 from nextgenre.plots.report import accuracy_chart
 
@@ -10,9 +10,10 @@ from nextgenre.plots.report import accuracy_chart
 def main() -> None:
     params = load_params()
     comparison = report.build_comparison(report.load_results("."), params, report.load_paper())
-    with atomic_dir("reports") as folder:
-        (folder / "comparison.md").write_text(report.render_markdown(comparison))
-        accuracy_chart(comparison, folder / "accuracy.png")
+    with atomic_file("reports/comparison.md") as tmp:
+        tmp.write_text(report.render_markdown(comparison))
+    with atomic_file("reports/accuracy.png") as tmp:
+        accuracy_chart(comparison, tmp)
     write_json("metrics/comparison.json", comparison)
 
 

@@ -1,0 +1,211 @@
+"""Experiment grids driven through DVC: queue, run, collect, tabulate.
+
+The grids are lists of named configurations (settings for `dvc exp run -S`). `run_grid` queues
+each configuration once per seed with `dvc exp run --queue`, starts `dvc queue start -j N`,
+waits until the queue is empty, and returns the experiments' names. `collect` reads each
+experiment's metrics/comparison.json (and, for paired effects, its prediction files) back from
+its experiment ref, so `dvc exp show` lists the very same experiments the tables are built from.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from nextgenre import stats
+from nextgenre.errors import NextgenreError
+
+# Every grid setting is given explicitly, so the workspace's own values never leak in.
+BASE = {"features.classes": 6, "model.attention": False, "features.stress": False,
+        "train.oversample": False, "data.interval": 30}
+
+PAPER = {
+    "6-class": {},
+    "6-class-oversampled": {"train.oversample": True},
+    "4-class": {"features.classes": 4},
+    "3-class-attention-stress": {"features.classes": 3, "model.attention": True,
+                                 "features.stress": True},
+}
+
+ABLATIONS = {
+    "3c-plain": {"features.classes": 3},
+    "3c-attention": {"features.classes": 3, "model.attention": True},
+    "3c-stress30": {"features.classes": 3, "features.stress": True},
+    "3c-attention-stress30": {"features.classes": 3, "model.attention": True, "features.stress": True},
+    "3c-attention-stress60": {"features.classes": 3, "model.attention": True, "features.stress": True,
+                              "data.interval": 60},
+    "3c-attention-stress90": {"features.classes": 3, "model.attention": True, "features.stress": True,
+                              "data.interval": 90},
+}
+
+# Effects that the ablation table reports: (what, configuration with it, configuration without).
+EFFECTS = [
+    ("attention, stress off", "3c-attention", "3c-plain"),
+    ("attention, stress on (30 min)", "3c-attention-stress30", "3c-stress30"),
+    ("stress (30 min), attention off", "3c-stress30", "3c-plain"),
+    ("stress (30 min), attention on", "3c-attention-stress30", "3c-attention"),
+    ("stress window 60 vs 30 min", "3c-attention-stress60", "3c-attention-stress30"),
+    ("stress window 90 vs 30 min", "3c-attention-stress90", "3c-attention-stress30"),
+]
+
+GRIDS = {"paper": PAPER, "ablations": ABLATIONS}
+MODELS = ("lstm", "gru")
+
+
+def _run(*cmd: str, env: dict | None = None) -> str:
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise NextgenreError(f"`{' '.join(cmd)}` failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout
+
+
+def _value(v) -> str:
+    return json.dumps(v) if isinstance(v, (bool, list)) else str(v)
+
+
+def experiment_name(config: str, seed: int) -> str:
+    return f"{config}-s{seed}"
+
+
+@dataclass
+class Queued:
+    config: str
+    seed: int
+    name: str
+
+
+def queue_grid(grid: dict[str, dict], seeds: list[int], extra: dict) -> list[Queued]:
+    """Queue every configuration once per seed; `extra` settings apply to all (e.g. a scale)."""
+    queued = []
+    for config, settings in grid.items():
+        for seed in seeds:
+            name = experiment_name(config, seed)
+            _remove_experiment(name)
+            sets = {**BASE, **settings, **extra, "seed": seed}
+            args = [a for k, v in sets.items() for a in ("-S", f"{k}={_value(v)}")]
+            _run("dvc", "exp", "run", "--queue", "-n", name, *args)
+            queued.append(Queued(config, seed, name))
+    return queued
+
+
+def _remove_experiment(name: str) -> None:
+    """Forget an earlier experiment of the same name, so a re-run replaces it."""
+    if _exp_ref(name, required=False):
+        _run("dvc", "exp", "remove", name)
+
+
+def threads_per_worker(jobs: int) -> int:
+    """Cores shared out among parallel queue workers, so that -j N does not oversubscribe."""
+    return max(1, (os.cpu_count() or 1) // jobs)
+
+
+def run_queue(jobs: int, poll_seconds: float = 5.0) -> None:
+    """Start `jobs` queue workers and wait until no task is queued or running."""
+    env = {**os.environ, "NEXTGENRE_THREADS": str(threads_per_worker(jobs))}
+    _run("dvc", "queue", "start", "-j", str(jobs), env=env)
+    while True:
+        status = _run("dvc", "queue", "status")
+        if not any(word in status for word in ("Queued", "Running")):
+            break
+        time.sleep(poll_seconds)
+    failed = [line.split()[0] for line in status.splitlines() if "Failed" in line]
+    if failed:
+        raise NextgenreError(f"experiments failed: {', '.join(failed)} (see `dvc queue logs <task>`)")
+
+
+def _exp_ref(name: str, required: bool = True) -> str | None:
+    refs = _run("git", "for-each-ref", "--format=%(refname)", "refs/exps").split()
+    matches = [r for r in refs if r.rsplit("/", 1)[-1] == name]
+    if not matches:
+        if required:
+            raise NextgenreError(f"no experiment named {name} (did it fail? `dvc queue logs {name}`)")
+        return None
+    return matches[-1]
+
+
+def read_comparison(name: str) -> dict:
+    """metrics/comparison.json as the experiment `name` left it."""
+    return json.loads(_run("git", "show", f"{_exp_ref(name)}:metrics/comparison.json"))
+
+
+def read_correct(name: str, model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(test target rows, was the model right, test users) of an experiment, from the DVC cache."""
+    import dvc.api
+
+    rev = _exp_ref(name)
+    with dvc.api.open(f"data/predictions/{model}.parquet", rev=rev, mode="rb") as f:
+        pred = pd.read_parquet(io.BytesIO(f.read()))
+    with dvc.api.open("data/processed/samples.parquet", rev=rev, mode="rb") as f:
+        samples = pd.read_parquet(io.BytesIO(f.read()), columns=["target", "user_index"])
+    users = samples.set_index("target")["user_index"].loc[pred["target"]].to_numpy()
+    return pred["target"].to_numpy(), (pred["y_true"] == pred["y_pred"]).to_numpy(), users
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+def _pm(values: list[float]) -> str:
+    if len(values) == 1:
+        return f"{values[0]:.3f}"
+    return f"{np.mean(values):.3f} ± {np.std(values, ddof=1):.3f}"
+
+
+def paper_table(queued: list[Queued], comparisons: dict[str, dict]) -> str:
+    """One row per configuration: LSTM and GRU (mean ± sd over seeds, per-seed 95% CIs), the
+    best baseline, McNemar per seed, and the paper's numbers."""
+    lines = ["| configuration | seeds | LSTM | GRU | best baseline | LSTM vs GRU (McNemar p) | paper LSTM | paper GRU |",
+             "| --- | ---: | --- | --- | --- | --- | ---: | ---: |"]
+    for config in dict.fromkeys(q.config for q in queued):
+        runs = [comparisons[q.name] for q in queued if q.config == config]
+        cells = []
+        for model in MODELS:
+            accs = [r["models"][model]["accuracy"] for r in runs]
+            cis = ", ".join(f"[{r['models'][model]['ci_low']:.3f}, {r['models'][model]['ci_high']:.3f}]"
+                            for r in runs)
+            cells.append(f"{_pm(accs)} ({cis})")
+        best = [r["best_baseline"] for r in runs]
+        names = sorted({b["name"] for b in best})
+        cells.append(f"{'/'.join(names)} {_pm([b['accuracy'] for b in best])}")
+        cells.append(", ".join(f"{r['mcnemar_lstm_vs_gru']['p_value']:.3g}" for r in runs))
+        row = runs[0]["paper"]["row"] or {}
+        paper = [f"{row[m]:.2f}" if row.get(m) is not None else "—" for m in MODELS]
+        lines.append(f"| {config} | {len(runs)} | " + " | ".join(cells + paper) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def effect(with_name: str, without_name: str, model: str, seed: int) -> tuple[float, float, float]:
+    """Accuracy with minus without, on the same test samples, and its paired cluster-bootstrap CI."""
+    t1, c1, users = read_correct(with_name, model)
+    t0, c0, _ = read_correct(without_name, model)
+    if not np.array_equal(t1, t0):
+        raise NextgenreError(f"{with_name} and {without_name} were tested on different samples")
+    diff = c1.astype(float) - c0
+    low, high = stats.bootstrap_mean_ci(diff, clusters=users, seed=seed)
+    return float(diff.mean()), low, high
+
+
+def ablation_table(seeds: list[int]) -> str:
+    """Which of attention, stress and the stress window helps, by how much, with 95% CIs
+    (paired: both configurations are tested on the same users; one CI per seed)."""
+    lines = ["| effect | model | change in accuracy (mean over seeds) | 95% CI per seed | helps? |",
+             "| --- | --- | ---: | --- | --- |"]
+    for label, with_config, without_config in EFFECTS:
+        for model in MODELS:
+            results = [effect(experiment_name(with_config, s), experiment_name(without_config, s),
+                              model, s) for s in seeds]
+            mean = np.mean([r[0] for r in results])
+            cis = ", ".join(f"[{lo:+.3f}, {hi:+.3f}]" for _, lo, hi in results)
+            if all(lo > 0 for _, lo, _ in results):
+                verdict = "yes"
+            elif all(hi < 0 for _, _, hi in results):
+                verdict = "hurts"
+            else:
+                verdict = "no clear effect"
+            lines.append(f"| {label} | {model.upper()} | {mean:+.3f} | {cis} | {verdict} |")
+    return "\n".join(lines) + "\n"
