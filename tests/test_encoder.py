@@ -57,6 +57,8 @@ def test_encoding_is_deterministic_and_keeps_input_order(minilm):
     # Length bucketing reorders internally; rows still follow the input order.
     reversed_rows = minilm.encode(texts[::-1], 64, 3)[::-1]
     np.testing.assert_allclose(reversed_rows, first, atol=1e-5)
+    repeated = minilm.encode(texts + [texts[2]], 64, 3)
+    assert repeated[-1].tobytes() == repeated[2].tobytes()  # identical texts, identical rows
     alone = minilm.encode([texts[4]], 64, 1)[0]
     np.testing.assert_allclose(alone, first[4], atol=1e-5)
 

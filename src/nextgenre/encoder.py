@@ -14,8 +14,8 @@ Encoding (`Encoder.encode`): texts are tokenised once without padding, truncated
 `max_length` tokens (special tokens included); they are sorted by token length and batched
 (length bucketing: a batch pads only to its own longest text, so almost no compute goes to
 padding), run through the model under `torch.inference_mode`, mean-pooled over the attention
-mask (the pooling all-MiniLM-L6-v2 was trained with), and put back in input order. Empty texts
-get the zero vector (see `encode`). Threads: `torch.set_num_threads(threads())`, from the
+mask (the pooling all-MiniLM-L6-v2 was trained with), and put back in input order. Identical
+texts are encoded once. Empty texts get the zero vector (see `encode`). Threads: `torch.set_num_threads(threads())`, from the
 environment variable NEXTGENRE_THREADS, default os.cpu_count(); float sums, hence output bytes,
 are reproducible for a fixed thread count.
 """
@@ -165,10 +165,16 @@ class Encoder:
                        progress: bool = False) -> tuple[np.ndarray, int]:
         """`encode`, plus the number of real (non-padding) tokens that went through the model."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        keep = [i for i, t in enumerate(texts) if t.strip()]
-        ids = self.tokenize([texts[i] for i in keep], max_length)
+        # Identical texts (e.g. the same lyrics under two links) are encoded once.
+        unique = sorted({t for t in texts if t.strip()})
+        ids = self.tokenize(unique, max_length)
+        encoded = np.zeros((len(unique), self.dim), dtype=np.float32)
         for rows, vectors in self.iter_batches(ids, batch_size, progress):
-            out[[keep[r] for r in rows]] = vectors
+            encoded[rows] = vectors
+        where = {t: k for k, t in enumerate(unique)}
+        for i, t in enumerate(texts):
+            if t in where:
+                out[i] = encoded[where[t]]
         return out, sum(len(x) for x in ids)
 
     def iter_batches(self, ids: list[list[int]], batch_size: int, progress: bool = False):
