@@ -80,6 +80,9 @@ def test_tiny_random_roberta_loads_by_path_offline(tmp_path):
     vectors = encoder.encode(DOGS + [""], 64, 2)
     assert vectors.shape == (4, HIDDEN) and vectors[:3].any(axis=1).all() and not vectors[3].any()
     assert encoder.weights_sha256 == weights_sha256(folder)
+    # max_length beyond the model's positions is capped, not an index error.
+    long = encoder.encode_counted(["dog " * 1000], 4096, 1)
+    assert long[1] == encoder.max_tokens == 128 and np.isfinite(long[0]).all()
 
 
 @pytest.mark.parametrize("name", ["nextgenre-test/no-such-encoder", "no-such-encoder-xyz",

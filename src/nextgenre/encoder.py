@@ -144,10 +144,20 @@ class Encoder:
         return sum(m.weight.numel() for n, m in self.model.named_modules()
                    if isinstance(m, torch.nn.Linear) and "pooler" not in n)
 
+    @property
+    def max_tokens(self) -> int:
+        """The longest input the model takes (its tokenizer's model_max_length, else its config's)."""
+        limit = getattr(self.tokenizer, "model_max_length", None)
+        if not isinstance(limit, int) or limit > 100_000:  # "no limit" placeholder
+            limit = getattr(self.model.config, "max_position_embeddings", 512)
+        return int(limit)
+
     def tokenize(self, texts: list[str], max_length: int) -> list[list[int]]:
-        """Token ids of each text, special tokens included, truncated to max_length."""
+        """Token ids of each text, special tokens included, truncated to max_length (and to the
+        longest input the model takes)."""
         if not texts:
             return []
+        max_length = min(max_length, self.max_tokens)
         enc = self.tokenizer(list(texts), truncation=True, max_length=max_length, padding=False,
                              return_attention_mask=False, return_token_type_ids=False)
         return enc["input_ids"]
