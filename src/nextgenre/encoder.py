@@ -45,7 +45,8 @@ WEIGHT_SUFFIXES = (".safetensors", ".bin")
 HOW_TO_PROVIDE = (
     "to use it offline, set embed.model to a local folder holding the model "
     "(config.json, tokenizer files, model.safetensors or pytorch_model.bin), e.g. made on a "
-    "machine with network by `huggingface-cli download {name} --local-dir {short}` and copied "
+    "machine with network by `hf download {name} --local-dir {short}` (older "
+    "huggingface_hub: `huggingface-cli download`) and copied "
     "here: `dvc exp run -S embed.model=/path/to/{short}`; or keep the packaged default "
     f"embed.model={DEFAULT_MODEL}"
 )
