@@ -1,0 +1,63 @@
+"""Stage `embed`: one lyrics vector per track. Reads data/interim/tracks.parquet; writes
+data/embeddings/{vectors.npy,tracks.parquet} and metrics/embed.json. See README "Lyrics embeddings"."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nextgenre.cli import run_stage
+from nextgenre.errors import NextgenreError
+from nextgenre.encoder import load_encoder, threads
+from nextgenre.outputs import atomic_dir, write_json
+from nextgenre.params import load_params
+from nextgenre.text import clean_all
+
+TRACKS = Path("data/interim/tracks.parquet")
+OUT = Path("data/embeddings")
+METRICS = Path("metrics/embed.json")
+
+
+def encoder_label(name: str, folder: Path) -> str:
+    """The encoder's name for the metrics: a hub id or alias as given, a local folder by its name
+    (no absolute machine paths in outputs)."""
+    return folder.name if Path(name).expanduser().is_dir() else name
+
+
+def main() -> None:
+    params = load_params()["embed"]
+    if not TRACKS.is_file():
+        raise NextgenreError(f"{TRACKS}: not found (run `dvc repro ingest` first)")
+    tracks = pd.read_parquet(TRACKS, columns=["track", "lyrics"])
+    tracks = tracks.drop_duplicates("track").sort_values("track", kind="stable").reset_index(drop=True)
+
+    encoder = load_encoder(params["model"])
+    start = time.perf_counter()
+    # Each word is at least one token, so max_length words are enough for max_length tokens.
+    texts = clean_all(tracks["lyrics"].tolist(), params["clean"], max_words=params["max_length"])
+    vectors, tokens = encoder.encode_counted(texts, params["max_length"], params["batch_size"],
+                                             progress=True)
+    seconds = time.perf_counter() - start
+
+    with atomic_dir(OUT) as tmp:
+        np.save(tmp / "vectors.npy", vectors)
+        tracks[["track"]].to_parquet(tmp / "tracks.parquet", index=False)
+    write_json(METRICS, {
+        "tracks": len(tracks),
+        "dim": encoder.dim,
+        "encoder": encoder_label(params["model"], encoder.folder),
+        "weights_sha256": encoder.weights_sha256,
+        "empty_lyrics": sum(1 for t in texts if not t.strip()),
+        "tokens": tokens,
+        "threads": threads(),
+        "seconds": seconds,
+        "texts_per_second": len(tracks) / seconds if seconds else 0.0,
+        "tokens_per_second": tokens / seconds if seconds else 0.0,
+    })
+
+
+if __name__ == "__main__":
+    run_stage(main)
