@@ -1,8 +1,8 @@
 """Stage `evaluate@<model>`: score the trained model on the test users only.
 
 Writes metrics/<model>.json, data/predictions/<model>.parquet and plots/<model>/
-(confusion.csv for DVC's confusion template, confusion.png, tsne.png, attention.png + attention.csv
-when the model has attention). Usage: python stages/evaluate.py lstm|gru
+(confusion.csv for DVC's confusion template, attention.csv with attention; the pictures in
+images/: confusion.png, tsne.png, attention.png with attention). Usage: python stages/evaluate.py lstm|gru
 """
 
 from __future__ import annotations
@@ -46,16 +46,18 @@ def main() -> None:
 
     with atomic_dir(f"plots/{kind}") as tmp:
         tmp = Path(tmp)
+        images = tmp / "images"
+        images.mkdir()
         ev.confusion_rows(frame, classes).to_csv(tmp / "confusion.csv", index=False)
-        pe.confusion_png(tmp / "confusion.png", frame.y_true, frame.y_pred, classes,
+        pe.confusion_png(images / "confusion.png", frame.y_true, frame.y_pred, classes,
                          f"{name}: confusion matrix{suffix}", note)
         points, labels = ev.tsne_points(result["hidden"], result["y_true"], seed)
-        pe.tsne_png(tmp / "tsne.png", points, labels, classes,
+        pe.tsne_png(images / "tsne.png", points, labels, classes,
                     f"{name}: t-SNE of the last hidden layer, test users{suffix}", note)
         if result["attention"] is not None:
             by_lag = ev.attention_by_lag(result["attention"], result["real_steps"])
             by_lag.to_csv(tmp / "attention.csv", index=False)
-            pe.attention_png(tmp / "attention.png", by_lag, result["attention"], result["real_steps"],
+            pe.attention_png(images / "attention.png", by_lag, result["attention"], result["real_steps"],
                              f"{name}: attention over past sessions{suffix}", note)
     with atomic_file(f"data/predictions/{kind}.parquet") as tmp:
         frame.to_parquet(tmp, index=False)
