@@ -38,7 +38,3 @@ def test_same_seed_gives_same_model_bytes(tiny, tmp_path):
     loaded, _ = load_model(tmp_path / "b")
     x = windows_for(processed).gather(np.arange(10))
     assert np.allclose(np.asarray(loaded(x)), np.asarray(model(x)), atol=1e-6)
-    # Another seed, other weights.
-    model_c, _ = train_model("gru", processed, {**params, "seed": params["seed"] + 1})
-    save_model(model_c, tmp_path / "c", config)
-    assert digest(tmp_path / "c")["weights.npz"] != digest(tmp_path / "a")["weights.npz"]
