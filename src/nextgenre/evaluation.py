@@ -75,7 +75,7 @@ def tsne_points(hidden: np.ndarray, labels: np.ndarray, seed: int) -> tuple[np.n
     """2-D t-SNE of a seeded subsample of at most TSNE_MAX_POINTS hidden vectors."""
     rng = np.random.RandomState(seed)
     pick = np.sort(rng.choice(len(hidden), size=min(len(hidden), TSNE_MAX_POINTS), replace=False))
-    perplexity = float(min(30.0, max(2.0, (len(pick) - 1) / 3)))
+    perplexity = float(min(30.0, max(1.0, (len(pick) - 1) / 3)))  # sklearn needs < n
     points = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(
         hidden[pick].astype(np.float64))
     return points, labels[pick]
