@@ -89,7 +89,7 @@ def main():
     import tensorflow as tf
 
     from nextgenre.models import build_model
-    from nextgenre.sequences import WindowDataset, Windows
+    from nextgenre.sequences import WindowDataset, Windows, as_tf_dataset
     from nextgenre.training import configure_tensorflow
 
     configure_tensorflow(0)
@@ -97,7 +97,8 @@ def main():
     vectors, samples, labels = random_data(args)
     windows = Windows(vectors, samples, args.history)
     n_train = int(len(samples) * args.train_share)
-    train = WindowDataset(windows, np.arange(n_train), labels, args.batch_size, shuffle=True)
+    train = as_tf_dataset(WindowDataset(windows, np.arange(n_train), labels, args.batch_size, shuffle=True),
+                          args.input_dim)
     peak_matmul = matmul_gflops(tf, args.matmul_size)
 
     rows = []
@@ -106,7 +107,8 @@ def main():
         model = build_model(kind, args.input_dim, args.classes, params)
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"], jit_compile=args.jit)
-        warm = WindowDataset(windows, np.arange(min(n_train, 4 * args.batch_size)), labels, args.batch_size)
+        warm = as_tf_dataset(WindowDataset(windows, np.arange(min(n_train, 4 * args.batch_size)), labels,
+                                           args.batch_size), args.input_dim)
         t = time.perf_counter()
         model.fit(warm, epochs=1, verbose=0)  # traces (and with --jit compiles) the train step
         warmup = time.perf_counter() - t

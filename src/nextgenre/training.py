@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from nextgenre.features import Processed
-from nextgenre.sequences import WindowDataset, Windows, oversample
+from nextgenre.sequences import WindowDataset, Windows, as_tf_dataset, oversample
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -66,8 +66,10 @@ def train_model(kind: str, processed: Processed, params: dict, live=None):
         raise NextgenreError("data/processed: the train or validation split has no samples")
     if tp["oversample"]:
         train_pos = oversample(train_pos, labels[train_pos], seed)
-    train_data = WindowDataset(windows, train_pos, labels, tp["batch_size"], shuffle=True, seed=seed)
-    val_data = WindowDataset(windows, val_pos, labels, tp["batch_size"])
+    input_dim = processed.meta["input_dim"]
+    train_data = as_tf_dataset(WindowDataset(windows, train_pos, labels, tp["batch_size"], shuffle=True, seed=seed),
+                               input_dim)
+    val_data = as_tf_dataset(WindowDataset(windows, val_pos, labels, tp["batch_size"]), input_dim)
 
     model = build_model(kind, processed.meta["input_dim"], len(processed.meta["classes"]), mp)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=tp["learning_rate"]),
