@@ -1,0 +1,135 @@
+"""Benchmark: one LSTM and one GRU training epoch at the shape of synthetic.scale 1.0.
+
+Random data of the real shape (default ~75k sessions, ~68k samples, history 20, input dim 395 =
+MiniLM 384 + 11; --input-dim 780 for RoBERTa with stress), fed through the real pipeline
+(nextgenre.sequences windows gathered by index, nextgenre.models.build_model, Adam, batch 256).
+
+FLOPs per epoch (multiply-add = 2 FLOPs; elementwise gate maths, masking and the softmax are
+left out, so the count is a slight underestimate):
+  LSTM layer, per sample and step: 2 * 4 * u * (d_in + u)      (4 gates; GRU: 3 gates)
+  dense layers, per sample:        2 * (u * dense + dense * n_classes)
+  forward per sample = T * sum over recurrent layers + dense      (padded steps are computed too)
+  training = 3 x forward (backward ~ 2 x forward) x training samples
+The machine's float32 matmul rate is measured in the same run (tf.matmul on square matrices).
+
+Usage: NEXTGENRE_THREADS=2 python benchmarks/bench_train.py [--samples 68000] [--input-dim 395]
+       [--jit] [--batch-size 256] [--models lstm gru]
+Do not run at full size on a shared machine; try --samples 3000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--samples", type=int, default=68_000, help="samples (train+val+test); 70%% are trained on")
+    ap.add_argument("--history", type=int, default=20)
+    ap.add_argument("--input-dim", type=int, default=395, help="395 (MiniLM) or 780 (RoBERTa + stress)")
+    ap.add_argument("--units", type=int, default=128)
+    ap.add_argument("--dense", type=int, default=64)
+    ap.add_argument("--classes", type=int, default=6)
+    ap.add_argument("--batch-size", type=int, default=256)
+    ap.add_argument("--train-share", type=float, default=0.7)
+    ap.add_argument("--jit", action="store_true", help="compile the train step with XLA (jit_compile=True)")
+    ap.add_argument("--models", nargs="+", default=["lstm", "gru"])
+    ap.add_argument("--matmul-size", type=int, default=2048)
+    return ap.parse_args()
+
+
+def random_data(args, seed=0):
+    """Sessions of ~11 per user, samples = every session but each user's first."""
+    rng = np.random.default_rng(seed)
+    per_user = 11
+    n_users = int(np.ceil(args.samples / (per_user - 1)))
+    n_sessions = n_users * per_user
+    vectors = rng.normal(size=(n_sessions, args.input_dim)).astype(np.float32)
+    rows = np.arange(n_sessions)
+    first = rows - rows % per_user
+    targets = rows[rows % per_user != 0][: args.samples]
+    samples = pd.DataFrame({"target": targets, "start": np.maximum(first[targets], targets - args.history)})
+    labels = rng.integers(0, args.classes, len(samples))
+    return vectors, samples, labels
+
+
+def flops_per_epoch(kind, args, n_train):
+    gates = {"lstm": 4, "gru": 3}[kind]
+    u, d = args.units, args.input_dim
+    per_step = 2 * gates * u * (d + u) + 2 * gates * u * (u + u)
+    dense = 2 * (u * args.dense + args.dense * args.classes)
+    return 3 * n_train * (args.history * per_step + dense)
+
+
+def matmul_gflops(tf, n, repeats=10):
+    a = tf.random.normal((n, n))
+    b = tf.random.normal((n, n))
+    tf.matmul(a, b).numpy()
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        tf.matmul(a, b).numpy()
+        best = min(best, time.perf_counter() - t)
+    return 2 * n**3 / best / 1e9
+
+
+def main():
+    args = parse_args()
+    import keras
+    import tensorflow as tf
+
+    from nextgenre.models import build_model
+    from nextgenre.sequences import WindowDataset, Windows, as_tf_dataset
+    from nextgenre.training import configure_tensorflow
+
+    configure_tensorflow(0)
+    threads = os.environ.get("NEXTGENRE_THREADS", str(os.cpu_count()))
+    vectors, samples, labels = random_data(args)
+    windows = Windows(vectors, samples, args.history)
+    n_train = int(len(samples) * args.train_share)
+    train = as_tf_dataset(WindowDataset(windows, np.arange(n_train), labels, args.batch_size, shuffle=True),
+                          args.input_dim)
+    peak_matmul = matmul_gflops(tf, args.matmul_size)
+
+    rows = []
+    for kind in args.models:
+        params = {"units": args.units, "layers": 2, "dense": [args.dense], "attention": False, "dropout": 0.2}
+        model = build_model(kind, args.input_dim, args.classes, params)
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"], jit_compile=args.jit)
+        warm = as_tf_dataset(WindowDataset(windows, np.arange(min(n_train, 4 * args.batch_size)), labels,
+                                           args.batch_size), args.input_dim)
+        t = time.perf_counter()
+        model.fit(warm, epochs=1, verbose=0)  # traces (and with --jit compiles) the train step
+        warmup = time.perf_counter() - t
+        t = time.perf_counter()
+        model.fit(train, epochs=1, verbose=0)  # may retrace once for the last, smaller batch
+        first = time.perf_counter() - t
+        t = time.perf_counter()
+        model.fit(train, epochs=1, verbose=0)
+        epoch = time.perf_counter() - t
+        flops = flops_per_epoch(kind, args, n_train)
+        rows.append({"model": kind, "train samples": n_train, "warm-up s": round(warmup, 1),
+                     "1st epoch s": round(first, 1), "epoch s": round(epoch, 1), "samples/s": round(n_train / epoch),
+                     "GFLOP/epoch": round(flops / 1e9, 1), "GFLOP/s": round(flops / epoch / 1e9, 1),
+                     "matmul GFLOP/s": round(peak_matmul, 1),
+                     "share of matmul": f"{flops / epoch / 1e9 / peak_matmul:.1%}",
+                     "est. epoch s at 47.6k train": round(epoch * 47_600 / n_train, 1)})
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    print(f"\nthreads {threads}, input dim {args.input_dim}, history {args.history}, batch {args.batch_size}, "
+          f"XLA {'on' if args.jit else 'off'}, peak RSS {peak_rss:.2f} GiB")
+    print(pd.DataFrame(rows).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()

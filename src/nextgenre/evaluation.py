@@ -1,0 +1,95 @@
+"""Scoring a trained classifier on the test users only: metrics, predictions, plot data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.manifold import TSNE
+from sklearn.metrics import (accuracy_score, balanced_accuracy_score, f1_score,
+                             precision_recall_fscore_support)
+
+from nextgenre.features import Processed
+from nextgenre.sequences import WindowDataset
+from nextgenre.training import split_positions, windows_for
+
+TSNE_MAX_POINTS = 2000
+
+
+def score(y_true, y_pred, classes: list[str]) -> dict:
+    """accuracy, macro-F1, balanced accuracy and per-class precision/recall/F1/support."""
+    labels = list(range(len(classes)))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=labels, zero_division=0)
+    return {
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
+        "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
+        "per_class": {c: {"precision": float(precision[i]), "recall": float(recall[i]),
+                          "f1": float(f1[i]), "support": int(support[i])} for i, c in enumerate(classes)},
+        "n_test": int(len(y_true)),
+        "classes": list(classes),
+    }
+
+
+def predict_test(model, processed: Processed, batch_size: int = 512) -> dict:
+    """Probabilities, last hidden layer and attention weights (None without attention) of the
+    test samples, in samples.parquet order, with their positions, targets and true labels."""
+    from nextgenre.models import probe_model
+
+    positions = split_positions(processed, "test")
+    if len(positions) == 0:
+        from nextgenre.errors import NextgenreError
+        raise NextgenreError("data/processed: the test split has no samples")
+    probe = probe_model(model)
+    data = WindowDataset(windows_for(processed), positions, None, batch_size)
+    parts = {"probabilities": [], "hidden": [], "attention": []}
+    for i in range(len(data)):
+        out = probe(data[i][0], training=False)
+        for key in parts:
+            if key in out:
+                parts[key].append(np.asarray(out[key]))
+    result = {key: np.concatenate(v) if v else None for key, v in parts.items()}
+    result["positions"] = positions
+    result["target"] = processed.samples["target"].to_numpy(dtype=np.int64)[positions]
+    result["y_true"] = processed.samples["label"].to_numpy(dtype=np.int64)[positions]
+    result["real_steps"] = windows_for(processed).indexes(positions)[1]
+    return result
+
+
+def predictions_frame(result: dict, classes: list[str]) -> pd.DataFrame:
+    probs = result["probabilities"].astype(np.float32)
+    frame = pd.DataFrame({"target": result["target"], "y_true": result["y_true"],
+                          "y_pred": probs.argmax(axis=1).astype(np.int64)})
+    for i, c in enumerate(classes):
+        frame[f"p_{c}"] = probs[:, i]
+    return frame
+
+
+def confusion_rows(frame: pd.DataFrame, classes: list[str]) -> pd.DataFrame:
+    """One row per test sample, class names: the data of DVC's confusion template."""
+    names = np.asarray(classes)
+    return pd.DataFrame({"actual": names[frame.y_true.to_numpy()], "predicted": names[frame.y_pred.to_numpy()]})
+
+
+def tsne_points(hidden: np.ndarray, labels: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """2-D t-SNE of a seeded subsample of at most TSNE_MAX_POINTS hidden vectors."""
+    rng = np.random.RandomState(seed)
+    pick = np.sort(rng.choice(len(hidden), size=min(len(hidden), TSNE_MAX_POINTS), replace=False))
+    perplexity = float(min(30.0, max(1.0, (len(pick) - 1) / 3)))  # sklearn needs < n
+    points = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(
+        hidden[pick].astype(np.float64))
+    return points, labels[pick]
+
+
+def attention_by_lag(attention: np.ndarray, real_steps: np.ndarray) -> pd.DataFrame:
+    """Mean attention weight at each position back in time (1 = the latest history session),
+    over the samples whose history reaches that far."""
+    history = attention.shape[1]
+    rows = []
+    for lag in range(1, history + 1):
+        step = history - lag
+        has = real_steps[:, step]
+        if has.any():
+            rows.append({"sessions_back": lag, "mean_weight": float(attention[has, step].mean()),
+                         "samples": int(has.sum())})
+    return pd.DataFrame(rows)

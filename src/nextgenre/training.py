@@ -1,0 +1,133 @@
+"""Training a classifier on the processed data, reproducibly, and saving it so that the file
+bytes depend on the weights alone.
+
+Model folder (models/<model>/): `config.json` (kind, input_dim, classes, history, the `model`
+params) and `weights.npz` (a zip of one .npy per weight, in model.weights order, written with a
+fixed date and sorted names: no timestamps).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from nextgenre.features import Processed
+from nextgenre.sequences import WindowDataset, Windows, as_tf_dataset, oversample
+
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def configure_tensorflow(seed: int) -> None:
+    """Seeds every RNG, makes ops deterministic, and caps threads at NEXTGENRE_THREADS
+    (default: all CPUs; parallel `dvc queue` workers should set it)."""
+    import keras
+    import tensorflow as tf
+
+    threads = int(os.environ.get("NEXTGENRE_THREADS", os.cpu_count() or 1))
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError:
+        pass  # already initialised in this process (tests): the first setting stays
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def windows_for(processed: Processed) -> Windows:
+    stress = processed.meta["layout"].get("stress")
+    return Windows(processed.vectors, processed.samples, processed.meta["history"],
+                   processed.overrides, stress[0] if stress else None)
+
+
+def split_positions(processed: Processed, split: str) -> np.ndarray:
+    return np.flatnonzero(processed.samples["split"].to_numpy() == split)
+
+
+def train_model(kind: str, processed: Processed, params: dict, live=None):
+    """Fit a model (early stopping on val_loss, best weights restored); return it and its history.
+
+    `live` (a dvclive.Live) gets train/val loss and accuracy after every epoch.
+    """
+    import keras
+    from nextgenre.models import build_model
+
+    seed, mp, tp = params["seed"], params["model"], params["train"]
+    configure_tensorflow(seed)
+    labels = processed.samples["label"].to_numpy(dtype=np.int64)
+    windows = windows_for(processed)
+    train_pos, val_pos = split_positions(processed, "train"), split_positions(processed, "val")
+    if len(train_pos) == 0 or len(val_pos) == 0:
+        from nextgenre.errors import NextgenreError
+        raise NextgenreError("data/processed: the train or validation split has no samples")
+    if tp["oversample"]:
+        train_pos = oversample(train_pos, labels[train_pos], seed)
+    input_dim = processed.meta["input_dim"]
+    train_data = as_tf_dataset(WindowDataset(windows, train_pos, labels, tp["batch_size"], shuffle=True, seed=seed),
+                               input_dim)
+    val_data = as_tf_dataset(WindowDataset(windows, val_pos, labels, tp["batch_size"]), input_dim)
+
+    model = build_model(kind, processed.meta["input_dim"], len(processed.meta["classes"]), mp)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=tp["learning_rate"]),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=tp["patience"],
+                                               restore_best_weights=True)]
+    if live is not None:
+        callbacks.append(LiveLogger(live))
+    history = model.fit(train_data, validation_data=val_data, epochs=tp["epochs"],
+                        callbacks=callbacks, verbose=2, shuffle=False)
+    return model, history.history
+
+
+def LiveLogger(live):
+    """A Keras callback that logs train/val loss and accuracy to dvclive after each epoch."""
+    import keras
+
+    class _Logger(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            for name in ("loss", "accuracy"):
+                if name in logs:
+                    live.log_metric(f"train/{name}", float(logs[name]))
+                if f"val_{name}" in logs:
+                    live.log_metric(f"val/{name}", float(logs[f"val_{name}"]))
+            live.next_step()
+
+    return _Logger()
+
+
+def _npy_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def save_model(model, folder, config: dict) -> None:
+    """config.json + weights.npz whose bytes depend only on config and weights."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    entries = {f"{i:03d}_{w.path.replace('/', '.')}.npy": _npy_bytes(w.numpy())
+               for i, w in enumerate(model.weights)}
+    with zipfile.ZipFile(folder / "weights.npz", "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, entries[name])
+
+
+def load_model(folder):
+    """Rebuild the model from config.json and set the weights from weights.npz; return (model, config)."""
+    from nextgenre.models import build_model
+
+    folder = Path(folder)
+    config = json.loads((folder / "config.json").read_text())
+    model = build_model(config["kind"], config["input_dim"], len(config["classes"]), config["model"])
+    with np.load(folder / "weights.npz") as npz:
+        model.set_weights([npz[name] for name in sorted(npz.files)])
+    return model, config

@@ -1,0 +1,70 @@
+"""Stage `evaluate@<model>`: score the trained model on the test users only.
+
+Writes metrics/<model>.json, data/predictions/<model>.parquet and plots/<model>/
+(confusion.csv for DVC's confusion template, attention.csv with attention; the pictures in
+images/: confusion.png, tsne.png, attention.png with attention). Usage: python stages/evaluate.py lstm|gru
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from nextgenre.cli import run_stage
+from nextgenre.errors import NextgenreError
+from nextgenre.features import read_processed
+from nextgenre.models import RECURRENT
+from nextgenre.outputs import atomic_dir, atomic_file, write_json
+from nextgenre.params import load_params
+
+SYNTHETIC_RAW = "data/raw/synthetic"
+
+
+def main() -> None:
+    if len(sys.argv) != 2 or sys.argv[1] not in RECURRENT:
+        raise NextgenreError(f"usage: python stages/evaluate.py {{{','.join(RECURRENT)}}}")
+    kind = sys.argv[1]
+    params = load_params()
+    seed = params["seed"]
+    note = "synthetic data" if params["data"]["raw"].rstrip("/") == SYNTHETIC_RAW else None
+
+    from nextgenre import evaluation as ev
+    from nextgenre.plots import evaluation as pe
+    from nextgenre.training import configure_tensorflow, load_model
+
+    configure_tensorflow(seed)
+    processed = read_processed("data/processed")
+    model, config = load_model(f"models/{kind}")
+    classes = config["classes"]
+    if classes != processed.meta["classes"] or config["input_dim"] != processed.meta["input_dim"]:
+        raise NextgenreError(f"models/{kind} does not fit data/processed: run `dvc repro` to retrain")
+    result = ev.predict_test(model, processed)
+    frame = ev.predictions_frame(result, classes)
+    metrics = ev.score(frame.y_true, frame.y_pred, classes)
+    name = kind.upper() + (" + attention" if "attention" in result and result["attention"] is not None else "")
+    suffix = f" ({note})" if note else ""
+
+    with atomic_dir(f"plots/{kind}") as tmp:
+        tmp = Path(tmp)
+        images = tmp / "images"
+        images.mkdir()
+        ev.confusion_rows(frame, classes).to_csv(tmp / "confusion.csv", index=False)
+        pe.confusion_png(images / "confusion.png", frame.y_true, frame.y_pred, classes,
+                         f"{name}: confusion matrix{suffix}", note)
+        points, labels = ev.tsne_points(result["hidden"], result["y_true"], seed)
+        pe.tsne_png(images / "tsne.png", points, labels, classes,
+                    f"{name}: t-SNE of the last hidden layer, test users{suffix}", note)
+        if result["attention"] is not None:
+            by_lag = ev.attention_by_lag(result["attention"], result["real_steps"])
+            by_lag.to_csv(tmp / "attention.csv", index=False)
+            pe.attention_png(images / "attention.png", by_lag, result["attention"], result["real_steps"],
+                             f"{name}: attention over past sessions{suffix}", note)
+    with atomic_file(f"data/predictions/{kind}.parquet") as tmp:
+        frame.to_parquet(tmp, index=False)
+    write_json(f"metrics/{kind}.json", metrics)
+    print(f"evaluate@{kind}: test accuracy {metrics['accuracy']:.3f}, macro-F1 {metrics['macro_f1']:.3f} "
+          f"on {metrics['n_test']} test samples")
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -1,0 +1,40 @@
+import hashlib
+
+import numpy as np
+import pytest
+import yaml
+
+from nextgenre.features import build_features
+from nextgenre.training import load_model, save_model, train_model, windows_for
+from tests.conftest import ROOT
+from tests.fake_pipeline_data import write_fake_pipeline_data
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    fake = write_fake_pipeline_data(tmp_path_factory.mktemp("fake"), n_users=20, sessions_per_user=8, dim=8)
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    params["features"].update(history=4, stress=True)
+    params["model"].update(units=8, dense=[8], attention=True)
+    params["train"].update(epochs=2, batch_size=16, patience=1, oversample=True)
+    processed = build_features(fake["sessions"], fake["tweets"], fake["embedding_tracks"], fake["vectors"], params)
+    return processed, params
+
+
+def digest(folder):
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in ("config.json", "weights.npz")}
+
+
+def test_same_seed_gives_same_model_bytes(tiny, tmp_path):
+    processed, params = tiny
+    config = {"kind": "gru", "input_dim": processed.meta["input_dim"], "classes": processed.meta["classes"],
+              "history": 4, "model": params["model"]}
+    for run in ("a", "b"):
+        model, history = train_model("gru", processed, params)
+        save_model(model, tmp_path / run, config)
+    assert len(history["loss"]) == 2
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+    # The saved model gives the trained model's predictions.
+    loaded, _ = load_model(tmp_path / "b")
+    x = windows_for(processed).gather(np.arange(10))
+    assert np.allclose(np.asarray(loaded(x)), np.asarray(model(x)), atol=1e-6)
