@@ -41,7 +41,8 @@ def predict_test(model, processed: Processed, batch_size: int = 512) -> dict:
         from nextgenre.errors import NextgenreError
         raise NextgenreError("data/processed: the test split has no samples")
     probe = probe_model(model)
-    data = WindowDataset(windows_for(processed), positions, None, batch_size)
+    windows = windows_for(processed)
+    data = WindowDataset(windows, positions, None, batch_size)
     parts = {"probabilities": [], "hidden": [], "attention": []}
     for i in range(len(data)):
         out = probe(data[i][0], training=False)
@@ -52,7 +53,7 @@ def predict_test(model, processed: Processed, batch_size: int = 512) -> dict:
     result["positions"] = positions
     result["target"] = processed.samples["target"].to_numpy(dtype=np.int64)[positions]
     result["y_true"] = processed.samples["label"].to_numpy(dtype=np.int64)[positions]
-    result["real_steps"] = windows_for(processed).indexes(positions)[1]
+    result["real_steps"] = windows.indexes(positions, windows.history)[1]
     return result
 
 
