@@ -1,5 +1,8 @@
 """Stage `embed`: one lyrics vector per track. Reads data/interim/tracks.parquet; writes
-data/embeddings/{vectors.npy,tracks.parquet} and metrics/embed.json. See README "Lyrics embeddings"."""
+data/embeddings/{vectors.npy,tracks.parquet}, metrics/embed.json (what was encoded, by which
+encoder: the same bytes on every run) and metrics/embed_speed.json (wall-clock figures, which vary
+from run to run and so are kept out of the stage's outputs and dvc.lock). See README "Lyrics
+embeddings"."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from nextgenre.text import clean_all
 TRACKS = Path("data/interim/tracks.parquet")
 OUT = Path("data/embeddings")
 METRICS = Path("metrics/embed.json")
+SPEED = Path("metrics/embed_speed.json")
 
 
 def encoder_label(name: str, folder: Path) -> str:
@@ -52,6 +56,8 @@ def main() -> None:
         "weights_sha256": encoder.weights_sha256,
         "empty_lyrics": sum(1 for t in texts if not t.strip()),
         "tokens": tokens,
+    })
+    write_json(SPEED, {
         "threads": threads(),
         "seconds": seconds,
         "texts_per_second": len(tracks) / seconds if seconds else 0.0,

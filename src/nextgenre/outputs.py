@@ -17,6 +17,15 @@ def _umask() -> int:
     return mask
 
 
+def _remove_leftovers(path: Path, pattern: str) -> None:
+    """Temporary siblings of `path` that a killed run (SIGKILL: no clean-up) left behind."""
+    for old in path.parent.glob(pattern):
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     """Yield an empty temporary folder beside `path`; on success it replaces `path` whole.
@@ -25,6 +34,7 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(path, f".{path.name}.*.tmp")
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it owner-only; outputs get the usual mode
     try:
@@ -42,6 +52,7 @@ def atomic_file(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary file path beside `path`; on success it is renamed onto `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(path, f".{path.stem}.*.tmp{path.suffix}")
     # The temporary name keeps the suffix, so writers that go by it (matplotlib) still work.
     fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
     os.close(fd)

@@ -1,0 +1,49 @@
+"""Stage outputs are written whole or not at all."""
+
+import json
+import stat
+
+import numpy as np
+import pytest
+
+from nextgenre.outputs import atomic_dir, atomic_file, write_json
+
+
+def test_failed_dir_write_leaves_the_old_output_and_no_temporary(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.txt").write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_dir(out) as tmp:
+            (tmp / "new.txt").write_text("half")
+            raise RuntimeError("killed")
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert (out / "old.txt").read_text() == "old" and not (out / "new.txt").exists()
+
+
+def test_successful_dir_write_replaces_whole_with_usual_modes(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "stale.txt").write_text("stale")
+    with atomic_dir(out) as tmp:
+        (tmp / "new.txt").write_text("new")
+    assert sorted(p.name for p in out.iterdir()) == ["new.txt"]
+    assert stat.S_IMODE(out.stat().st_mode) & 0o055  # not owner-only
+
+
+def test_leftovers_of_a_killed_run_are_cleared(tmp_path):
+    (tmp_path / ".out.abc123.tmp").mkdir()
+    (tmp_path / ".m.xyz.tmp.json").write_text("{")
+    with atomic_dir(tmp_path / "out"):
+        pass
+    with atomic_file(tmp_path / "m.json") as tmp:
+        assert tmp.suffix == ".json"
+        tmp.write_text("{}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "out"]
+
+
+def test_write_json_is_sorted_rounded_and_plain(tmp_path):
+    write_json(tmp_path / "m.json", {"b": np.float32(0.1234567891), "a": (1, 2), "c": np.arange(2)})
+    text = (tmp_path / "m.json").read_text()
+    assert json.loads(text) == {"a": [1, 2], "b": 0.123457, "c": [0, 1]}
+    assert text.index('"a"') < text.index('"b"')
