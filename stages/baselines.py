@@ -16,4 +16,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    run_stage(main)
+    run_stage(main, outputs=("data/predictions/baselines.parquet", "metrics/baselines.json"))

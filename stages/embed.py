@@ -66,4 +66,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    run_stage(main)
+    run_stage(main, outputs=("data/embeddings", "metrics/embed.json"))

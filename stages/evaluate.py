@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from nextgenre.cli import run_stage
+from nextgenre.cli import check_writable, run_stage
 from nextgenre.errors import NextgenreError
 from nextgenre.features import read_processed
 from nextgenre.models import RECURRENT
@@ -24,6 +24,7 @@ def main() -> None:
     if len(sys.argv) != 2 or sys.argv[1] not in RECURRENT:
         raise NextgenreError(f"usage: python stages/evaluate.py {{{','.join(RECURRENT)}}}")
     kind = sys.argv[1]
+    check_writable([f"data/predictions/{kind}.parquet", f"metrics/{kind}.json", f"plots/{kind}"])
     params = load_params()
     seed = params["seed"]
     note = "synthetic data" if params["data"]["raw"].rstrip("/") == SYNTHETIC_RAW else None

@@ -33,4 +33,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    run_stage(main)
+    run_stage(main, outputs=("data/interim", "metrics/data.json", "plots/data"))

@@ -18,4 +18,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    run_stage(main)
+    run_stage(main, outputs=("reports/comparison.md", "metrics/comparison.json"))

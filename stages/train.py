@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from nextgenre.cli import run_stage
+from nextgenre.cli import check_writable, run_stage
 from nextgenre.errors import NextgenreError
 from nextgenre.features import read_processed
 from nextgenre.models import RECURRENT
@@ -20,6 +20,7 @@ def main() -> None:
     if len(sys.argv) != 2 or sys.argv[1] not in RECURRENT:
         raise NextgenreError(f"usage: python stages/train.py {{{','.join(RECURRENT)}}}")
     kind = sys.argv[1]
+    check_writable([f"models/{kind}", f"dvclive/train/{kind}"])
     params = load_params()
     processed = read_processed("data/processed")
 

@@ -22,3 +22,7 @@ class RawDataError(NextgenreError):
 
 class EncoderError(NextgenreError):
     """A text encoder cannot be found or loaded."""
+
+
+class OutputError(NextgenreError):
+    """A stage's output cannot be written (folder not writable, disk full)."""
