@@ -82,11 +82,25 @@ def _row(mask) -> int | None:
 _GZIP_MAGIC = b"\x1f\x8b"
 _UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff")  # also the start of UTF-32 LE's BOM
 _NOT_UTF8 = "bytes that are not valid UTF-8 (save the file as UTF-8)"
+_UTF16 = "header line: UTF-16 or UTF-32 text (save the file as UTF-8)"
 
 
 def _is_gzip(path: Path) -> bool:
     with open(path, "rb") as f:
         return f.read(2) == _GZIP_MAGIC
+
+
+def _cr_line_ends(path: Path, gz: bool) -> bool:
+    """Whether the header line ends with a lone CR (old Mac line ends). pandas' default reader
+    shifts fields to the left in such files (a blank line, then a row with an empty first
+    field), so those are read with CR as the line terminator."""
+    try:
+        with (gzip.open(path, "rb") if gz else open(path, "rb")) as f:
+            head = f.read(1 << 16)
+    except (OSError, EOFError, zlib.error):
+        return False  # the real read reports it
+    end = re.search(rb"[\r\n]", head)
+    return end is not None and end.group() == b"\r" and head[end.start() + 1:end.start() + 2] != b"\n"
 
 
 def _open_text(path: Path, gz: bool, errors: str = "strict"):
@@ -112,11 +126,13 @@ def _bad_encoding(path: Path, gz: bool) -> RawDataError:
     opener = gzip.open if gz else open
     with opener(path, "rb") as f:
         if f.read(2) in _UTF16_32_BOMS:
-            return RawDataError(path, None, None, "header line: UTF-16 or UTF-32 text (save the file as UTF-8)")
+            return RawDataError(path, None, None, _UTF16)
     header: list[str] = []
     for row, fields in _records(path, gz, errors="surrogateescape"):
         if row == 0:
             header = [f.strip() for f in fields]
+            if any("\x00" in name for name in header):  # UTF-16 without a byte order mark
+                return RawDataError(path, None, None, _UTF16)
         for i, field in enumerate(fields):
             if re.search(_SURROGATE, field):
                 if row == 0:
@@ -133,6 +149,8 @@ def _bad_csv(path: Path, gz: bool, exc: Exception | None = None) -> RawDataError
     try:
         for row, fields in _records(path, gz):
             if row == 0:
+                if any("\x00" in name for name in fields):  # UTF-16 without a byte order mark
+                    return RawDataError(path, None, None, _UTF16)
                 header_fields = len(fields)
             elif len(fields) > header_fields:
                 return RawDataError(path, row, None, f"{len(fields)} fields, but the header line "
@@ -167,7 +185,8 @@ def read_table(raw: Path, name: str) -> pd.DataFrame:
     gz = _is_gzip(path)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                         compression="gzip" if gz else None)
+                         compression="gzip" if gz else None,
+                         lineterminator="\r" if _cr_line_ends(path, gz) else None)
         header = _header(path, gz)
     except UnicodeError:
         raise _bad_encoding(path, gz) from None
@@ -180,6 +199,8 @@ def read_table(raw: Path, name: str) -> pd.DataFrame:
     if not isinstance(df.index, pd.RangeIndex):  # pandas read extra fields of row 1 as an index
         raise _bad_csv(path, gz)
     columns = [str(c).strip() for c in header]
+    if any("\x00" in c for c in columns):  # NULs between the letters: UTF-16 without a BOM
+        raise RawDataError(path, None, None, _UTF16)
     if len(columns) != len(df.columns):  # should not happen: both read the same header line
         raise RawDataError(path, None, None, "header line: could not be read")
     for column in columns:
