@@ -568,7 +568,7 @@ SETTINGS = dict(deadline=5000, derandomize=True, database=None, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-@settings(max_examples=120, **SETTINGS)
+@settings(max_examples=160, **SETTINGS)
 @given(cases())
 def test_damage_that_keeps_the_meaning(case):
     """Format damage gives the fixture's result; content damage the result of that content."""
@@ -576,7 +576,7 @@ def test_damage_that_keeps_the_meaning(case):
 
 
 @pytest.mark.parametrize("error", list(ERRORS))
-@settings(max_examples=8, **SETTINGS)
+@settings(max_examples=10, **SETTINGS)
 @given(data=st.data())
 def test_damage_that_must_stop_ingest(error, data):
     """One broken thing among harmless damage: one error naming its file, row and column."""
@@ -591,7 +591,7 @@ OLD = {"data/interim/old.parquet": b"old data", "metrics/data.json": b'{"old": t
        "plots/data/old.png": b"old plot"}
 
 
-@settings(max_examples=5, **{**SETTINGS, "deadline": 60_000})
+@settings(max_examples=6, **{**SETTINGS, "deadline": 60_000})
 @given(cases(error=None) | st.sampled_from(list(ERRORS)).flatmap(cases))
 def test_stage_script_on_damaged_folders(case):
     """The real command line: exit 2, one `error:` line, no traceback, earlier outputs kept."""
