@@ -30,7 +30,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,7 +101,7 @@ def fixture_case() -> Case:
 # --- writing a case -------------------------------------------------------------------------
 
 def csv_line(fields: list[str], newline: str) -> str:
-    """One CSV record. Any field with a \r or \n is quoted, whatever the line end (the csv
+    """One CSV record. Any field with a CR or LF is quoted, whatever the line end (the csv
     module, and so pandas' to_csv, quotes only the characters of its own line terminator)."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow(fields)
