@@ -585,7 +585,6 @@ def test_damage_that_must_stop_ingest(error, data):
 
 # --- the stage script -----------------------------------------------------------------------
 
-OUTPUTS = ("data/interim", "metrics/data.json", "plots/data")
 OLD = {"data/interim/old.parquet": b"old data", "metrics/data.json": b'{"old": true}\n',
        "plots/data/old.png": b"old plot"}
 
