@@ -11,7 +11,7 @@ from pathlib import Path
 
 from nextgenre.cli import run_stage
 from nextgenre.ingest import ingest
-from nextgenre.outputs import atomic_dir, write_json
+from nextgenre.outputs import atomic_dir, atomic_file, write_json
 from nextgenre.params import load_params
 from nextgenre.plots.data import write_data_plots
 from nextgenre.pseudonym import is_synthetic, pseudonym_key
@@ -22,12 +22,14 @@ def main() -> None:
     raw = params["data"]["raw"]
     result = ingest(raw, pseudonym_key(raw))
 
-    with atomic_dir("plots/data") as tmp:
-        write_data_plots(result.metrics, tmp, source=raw, synthetic=is_synthetic(raw))
-    with atomic_dir("data/interim") as tmp:
+    # All three outputs are written to temporary paths first and put in place only when all
+    # are written: a failure part way leaves every earlier output as it was.
+    with (atomic_dir("plots/data") as plots, atomic_dir("data/interim") as interim,
+          atomic_file("metrics/data.json") as metrics):
+        write_data_plots(result.metrics, plots, source=raw, synthetic=is_synthetic(raw))
         for name in ("sessions", "tweets", "tracks"):
-            getattr(result, name).to_parquet(Path(tmp) / f"{name}.parquet", index=False)
-    write_json("metrics/data.json", result.metrics)
+            getattr(result, name).to_parquet(Path(interim) / f"{name}.parquet", index=False)
+        write_json(metrics, result.metrics)
     print(f"ingest: {result.metrics['sessions']} sessions, {result.metrics['ordinary_tweets']} "
           f"ordinary tweets, {result.metrics['tracks']} tracks from {raw}")
 

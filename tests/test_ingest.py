@@ -3,11 +3,13 @@ day, stress windows, pseudonyms, reproducible bytes, and one test per kind of br
 
 from __future__ import annotations
 
+import gzip
 import json
 import runpy
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -268,6 +270,13 @@ BROKEN = {
     "stress out of range": (_set("tweets", 3, "stress", "2"), ["tweets.csv, row 3, column 'stress'"]),
     "stress not a number": (_set("tweets", 3, "stress", "high"), ["tweets.csv, row 3, column 'stress'"]),
     "empty user id": (_set("users", 1, "user_id", ""), ["users.csv, row 1, column 'user_id'", "empty"]),
+    # found by tests/test_hostile_input.py: these raised tracebacks or passed silently
+    "year before 1678": (_set("tweets", 2, "created_at", "1000-01-01T00:00:00Z"),
+                         ["tweets.csv, row 2, column 'created_at'", "year"]),
+    "year after 2262": (_set("tweets", 4, "created_at", "9999-12-31T23:59:59+01:00"),
+                        ["tweets.csv, row 4, column 'created_at'", "year"]),
+    "offset in other digits": (_set("users", 1, "utc_offset_minutes", "\u0661\u0662\u0660"),
+                               ["users.csv, row 1, column 'utc_offset_minutes'"]),
 }
 
 
@@ -366,3 +375,97 @@ def test_no_sessions_and_no_ordinary_tweets(tmp_path):
     assert (music.sessions["n_90"] == 0).all()
     from nextgenre.plots.data import write_data_plots
     assert all(p.stat().st_size > 0 for p in write_data_plots(plain.metrics, tmp_path, "x", False))
+
+
+# --- regressions found by the hostile-input tests (tests/test_hostile_input.py) ---------------
+
+def _rewrite(repo: Path, name: str, change) -> None:
+    path = repo / "data/raw/synthetic" / f"{name}.csv"
+    path.write_bytes(change(path.read_bytes()))
+
+
+@pytest.mark.parametrize("case, name, change, expected", [
+    ("UTF-16 with a byte order mark", "tweets", lambda b: b.decode().encode("utf-16"),
+     ["tweets.csv", "header line", "UTF-16"]),
+    ("UTF-16 without one (valid UTF-8 with NULs)", "users", lambda b: b.decode().encode("utf-16-le"),
+     ["users.csv", "header line", "UTF-16"]),
+    ("repeated column name", "users", lambda b: b.replace(b"utc_offset_minutes\n", b"utc_offset_minutes, group\n", 1),
+     ["users.csv, column 'group'", "more than once"]),
+    ("extra field in row 1 (pandas took column 1 as the index)", "tracks",
+     lambda b: b.replace(b"we rise above", b"we rise above,extra"), ["tracks.csv, row 1:", "fields"]),
+    ("extra field after a quoted line break", "tweets",
+     lambda b: b.replace(b"zebra same second", b'"zebra\nsame second"').replace(b"zebra half hour", b"zebra,half hour"),
+     ["tweets.csv, row 3:", "6 fields, but the header line has 5"]),
+    ("quote never closed", "tracks", lambda b: b.replace(b",nothing\n", b',"nothing\n'), ["tracks.csv, row 7:", "never closed"]),
+    ("binary junk", "tweets", lambda b: bytes(range(256)) * 8, ["tweets.csv", "UTF-8"]),
+])
+def test_hostile_bytes_stop_stage(case, name, change, expected, tmp_path, monkeypatch, capsys):
+    repo = make_repo(tmp_path)
+    _rewrite(repo, name, change)
+    with pytest.raises(SystemExit) as exc:
+        run_stage_in(repo, monkeypatch)
+    _check_failed(repo, exc, capsys, expected)
+
+
+@pytest.mark.parametrize("case, change", [
+    ("gzip data in a .csv file", lambda b: gzip.compress(b, mtime=0)),
+    ("UTF-8 with a byte order mark and CRLF", lambda b: b"\xef\xbb\xbf" + b.replace(b"\n", b"\r\n")),
+    ("lowercase t and z, decimal comma", lambda b: b.replace(b"2020-01-01T11:00:00Z", b'"2020-01-01t11:00:00,000z"')),
+    ("old Mac line ends, blank line, empty first field", None),
+    ("control characters after links and in tags", None),
+])
+def test_hostile_bytes_same_result(case, change, tmp_path, result):
+    tables = frames()
+    if case.startswith("old Mac"):  # pandas' default reader shifted this row one field left
+        tables["users"] = tables["users"][["utc_offset_minutes", "user_id", "group"]]
+    if case.startswith("control"):
+        tables["tweets"]["text"] = tables["tweets"]["text"].str.replace("AAA111", "AAA111\x01", regex=False)
+        tables["tracks"]["genres"] = tables["tracks"]["genres"].str.replace(";", "\x00;", regex=False)
+        tables["tracks"].loc[0, "url"] += "\x00"
+    raw = write_raw(tmp_path / "raw", tables)
+    for name in ("users", "tweets", "tracks"):
+        path = raw / f"{name}.csv"
+        if change is not None:
+            path.write_bytes(change(path.read_bytes()))
+        elif case.startswith("old Mac"):
+            path.write_bytes(path.read_bytes().replace(b"\n", b"\r").replace(b"\r", b"\r\r", 2))
+    got = ingest(raw, KEY)
+    for name in ("sessions", "tweets", "tracks"):
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(result, name))
+    assert got.metrics == result.metrics
+
+
+def test_failed_write_leaves_no_partial_output(tmp_path, monkeypatch):
+    """The three outputs are put in place together: a failure while writing them changes none."""
+    repo = make_repo(tmp_path)
+    run_stage_in(repo, monkeypatch)
+    before = {p: p.read_bytes() for p in written_files(repo)}
+    calls = []
+
+    def failing_to_parquet(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return original(self, *args, **kwargs)
+
+    original = pd.DataFrame.to_parquet
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", failing_to_parquet)
+    (repo / "data/raw/synthetic/users.csv").write_text(
+        (repo / "data/raw/synthetic/users.csv").read_text().replace("ptsd", "panic"))
+    with pytest.raises(OSError):
+        run_stage_in(repo, monkeypatch)
+    assert {p: p.read_bytes() for p in written_files(repo)} == before
+    assert not list(repo.glob("**/*.tmp")) and not list(repo.glob("**/.*.tmp"))
+
+
+def test_huge_tweet_is_scored_quickly(tmp_path):
+    """VADER's time grows with the square of the word count: a 1 MB tweet once took hours."""
+    from nextgenre.stress import MAX_CHARS, score_texts
+    huge = "so sad " * 150_000
+    tables = frames()
+    tables["tweets"].loc[18, "text"] = huge  # rawtweet_19: an ordinary tweet without a given score
+    start = time.perf_counter()
+    got = ingest(write_raw(tmp_path / "raw", tables), KEY)
+    assert time.perf_counter() - start < 20
+    bob = got.tweets[got.tweets["user"] == pseudonym("bob_raw_id", KEY)]
+    assert bob["stress"].iloc[1] == score_texts([huge[:MAX_CHARS]])[0] < -1

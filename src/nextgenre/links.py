@@ -19,8 +19,11 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-# Links as they appear in tweets: with a scheme, starting with www., or Spotify URIs.
-LINK_PATTERN = r"(?:https?://|www\.)[^\s<>\"']+|spotify:track:[A-Za-z0-9]+"
+# Links as they appear in tweets: with a scheme, starting with www., or Spotify URIs. A link
+# ends at white space, a quote, <, > or a control character (none can be part of a URL).
+LINK_PATTERN = r"(?:https?://|www\.)[^\s<>\"'\x00-\x1f\x7f]+|spotify:track:[A-Za-z0-9]+"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_EDGES = re.compile(r"^[\s\x00-\x1f\x7f]+|[\s\x00-\x1f\x7f]+$")  # white space, control chars
 _LINK_RE = re.compile(LINK_PATTERN, re.IGNORECASE)
 _TRAILING_PUNCTUATION = ".,;:!?)]}'\"…"
 
@@ -60,7 +63,9 @@ def _host(netloc: str) -> str:
 
 def normalize(link: str) -> str | None:
     """The normalised form of a link (see the module docstring); None if it is not a link."""
-    link = link.strip().rstrip(_TRAILING_PUNCTUATION)
+    link = _EDGES.sub("", link).rstrip(_TRAILING_PUNCTUATION)
+    if _CONTROL.search(link):  # inside a link: not a link
+        return None
     uri = re.fullmatch(r"spotify:track:([A-Za-z0-9]+)", link, re.IGNORECASE)
     if uri:
         return f"open.spotify.com/track/{uri.group(1)}"

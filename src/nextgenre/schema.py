@@ -1,6 +1,7 @@
 """Reading and checking a raw data folder (README "Raw schema").
 
-Three files, each `.csv` or `.csv.gz`, UTF-8:
+Three files, each `.csv` or `.csv.gz` (gzip is recognised by its content), UTF-8 (a byte order
+mark is allowed; UTF-16 and other encodings are refused):
 - users.csv:  user_id, group, optional utc_offset_minutes (an integer in [-840, 840], or empty)
 - tweets.csv: tweet_id, user_id, created_at (ISO 8601 with a UTC offset), text, optional stress
               (a number in -5..-1, or empty)
@@ -8,15 +9,19 @@ Three files, each `.csv` or `.csv.gz`, UTF-8:
 Other columns are allowed and ignored.
 
 The first problem found raises one RawDataError naming the file, the row and the column.
-Rows are data rows counted from 1 (the header line is not counted; a quoted field that spans
-lines is still one row); a problem in the header line has no row number. Messages never quote
-cell values: ids and texts are private.
+Rows are data rows counted from 1 (the header line and blank lines are not counted; a quoted
+field that spans lines is still one row); a problem in the header line has no row number. A row
+with fewer fields than the header reads the missing trailing fields as empty; a row with more
+is an error. Messages never quote cell values: ids and texts are private.
 """
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import re
+import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,10 +43,12 @@ MAX_UTC_OFFSET = 840  # minutes: UTC-14:00 .. UTC+14:00
 
 # ISO 8601 date and time with a UTC offset (Z, +hh, +hhmm or +hh:mm); the offset is required.
 _ISO_WITH_OFFSET = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
-    r"(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
-_OFFSET_PARTS = r"^(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2})?$"
-_INTEGER = r"^[+-]?\d+$"
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?"
+    r"(?P<offset>Z|[+-][0-9]{2}(?::?[0-9]{2})?)$", re.IGNORECASE)
+_OFFSET_PARTS = r"^(?P<sign>[+-])(?P<h>[0-9]{2}):?(?P<m>[0-9]{2})?$"
+# Times that pandas holds in nanoseconds, the unit of the interim tables (years 1678..2262).
+_EARLIEST, _LATEST = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
+_INTEGER = r"^[+-]?[0-9]+$"  # ASCII digits only (\d would take other scripts' digits)
 _SURROGATE = r"[\udc80-\udcff]"  # bytes that are not UTF-8, as read with surrogateescape
 
 
@@ -72,22 +79,102 @@ def _row(mask) -> int | None:
     return int(hits[0]) + 1 if len(hits) else None
 
 
-def _bad_encoding(path: Path) -> RawDataError:
-    """Find the first cell that holds bytes that are not UTF-8."""
-    df = pd.read_csv(path, dtype=object, keep_default_na=False, encoding="utf-8-sig",
-                     encoding_errors="surrogateescape")
-    problem = "bytes that are not valid UTF-8 (save the file as UTF-8)"
-    for column in df.columns:
-        if re.search(_SURROGATE, str(column)):
-            return RawDataError(path, None, None, f"header line: {problem}")
-    best = None
-    for column in df.columns:
-        row = _row(df[column].astype(object).str.contains(_SURROGATE, regex=True))
-        if row is not None and (best is None or row < best[0]):
-            best = (row, column)
-    if best is None:  # should not happen: the strict read failed
-        return RawDataError(path, None, None, problem)
-    return RawDataError(path, best[0], best[1], problem)
+_GZIP_MAGIC = b"\x1f\x8b"
+_UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff")  # also the start of UTF-32 LE's BOM
+_NOT_UTF8 = "bytes that are not valid UTF-8 (save the file as UTF-8)"
+_UTF16 = "header line: UTF-16 or UTF-32 text (save the file as UTF-8)"
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(2) == _GZIP_MAGIC
+
+
+def _cr_line_ends(path: Path, gz: bool) -> bool:
+    """Whether the header line ends with a lone CR (old Mac line ends). pandas' default reader
+    shifts fields to the left in such files (a blank line, then a row with an empty first
+    field), so those are read with CR as the line terminator."""
+    try:
+        with (gzip.open(path, "rb") if gz else open(path, "rb")) as f:
+            head = f.read(1 << 16)
+    except (OSError, EOFError, zlib.error):
+        return False  # the real read reports it
+    end = re.search(rb"[\r\n]", head)
+    return end is not None and end.group() == b"\r" and head[end.start() + 1:end.start() + 2] != b"\n"
+
+
+def _open_text(path: Path, gz: bool, errors: str = "strict"):
+    """The file as text, the way read_table reads it (newline="" as the csv module needs)."""
+    raw = gzip.open(path, "rb") if gz else open(path, "rb")
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors=errors, newline="")
+
+
+def _records(path: Path, gz: bool, errors: str = "strict"):
+    """(row, fields) of every non-blank record, the header line as row 0; as pandas counts rows."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(sys.maxsize)  # fields may be huge (lyrics)
+    try:
+        with _open_text(path, gz, errors) as f:
+            blank = ([], [""])  # pandas skips blank (and whitespace-only) lines
+            yield from enumerate(r for r in csv.reader(f) if [x.strip() for x in r] not in blank)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _bad_encoding(path: Path, gz: bool) -> RawDataError:
+    """The first cell that holds bytes that are not UTF-8."""
+    opener = gzip.open if gz else open
+    with opener(path, "rb") as f:
+        if f.read(2) in _UTF16_32_BOMS:
+            return RawDataError(path, None, None, _UTF16)
+    header: list[str] = []
+    for row, fields in _records(path, gz, errors="surrogateescape"):
+        if row == 0:
+            header = [f.strip() for f in fields]
+            if any("\x00" in name for name in header):  # UTF-16 without a byte order mark
+                return RawDataError(path, None, None, _UTF16)
+        for i, field in enumerate(fields):
+            if re.search(_SURROGATE, field):
+                if row == 0:
+                    return RawDataError(path, None, None, f"header line: {_NOT_UTF8}")
+                return RawDataError(path, row, header[i] if i < len(header) else None, _NOT_UTF8)
+    return RawDataError(path, None, None, _NOT_UTF8)
+
+
+def _bad_csv(path: Path, gz: bool, exc: Exception | None = None) -> RawDataError:
+    """The first row that pandas' CSV parser gave up on: more fields than the header line, or a
+    quoted field that is never closed."""
+    header_fields = None
+    last_row = 0
+    try:
+        for row, fields in _records(path, gz):
+            if row == 0:
+                if any("\x00" in name for name in fields):  # UTF-16 without a byte order mark
+                    return RawDataError(path, None, None, _UTF16)
+                header_fields = len(fields)
+            elif len(fields) > header_fields:
+                return RawDataError(path, row, None, f"{len(fields)} fields, but the header line "
+                                    f"has {header_fields} (an unquoted comma?)")
+            last_row = row
+    except UnicodeError:  # bytes that are not UTF-8 before any row pandas gave up on
+        return _bad_encoding(path, gz)
+    if "EOF inside string" in str(exc or ""):  # the open field runs to the end: the last row
+        return RawDataError(path, last_row or None, None,
+                            "a quoted field is never closed (a missing or stray '\"')")
+    return RawDataError(path, last_row or None, None, "not a valid CSV file")
+
+
+def _header(path: Path, gz: bool) -> list[str]:
+    """The column names of the header line, as written (pandas renames repeated names)."""
+    for _, fields in _records(path, gz):
+        return fields
+    return []
+
+
+def _names(columns) -> str:
+    """Column names for a message: printable, shortened."""
+    shown = [ascii(str(c))[1:-1][:40] for c in list(columns)[:20]]
+    return ", ".join(shown) + (", ..." if len(columns) > 20 else "")
 
 
 def read_table(raw: Path, name: str) -> pd.DataFrame:
@@ -95,21 +182,35 @@ def read_table(raw: Path, name: str) -> pd.DataFrame:
     path = locate(raw, name)
     if path.stat().st_size == 0:
         raise RawDataError(path, None, None, "empty file (expected a header line and data rows)")
+    gz = _is_gzip(path)
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise _bad_encoding(path) from None
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                         compression="gzip" if gz else None,
+                         lineterminator="\r" if _cr_line_ends(path, gz) else None)
+        header = _header(path, gz)
+    except UnicodeError:
+        raise _bad_encoding(path, gz) from None
     except pd.errors.EmptyDataError:
         raise RawDataError(path, None, None, "empty file (expected a header line and data rows)") from None
     except pd.errors.ParserError as exc:
-        raise RawDataError(path, None, None, f"not a valid CSV file: {exc}") from None
+        raise _bad_csv(path, gz, exc) from None
     except (gzip.BadGzipFile, zlib.error, EOFError) as exc:
-        raise RawDataError(path, None, None, f"not a valid gzip file: {exc}") from None
-    df.columns = [str(c).strip() for c in df.columns]
+        raise RawDataError(path, None, None, f"not a valid gzip file ({exc})") from None
+    if not isinstance(df.index, pd.RangeIndex):  # pandas read extra fields of row 1 as an index
+        raise _bad_csv(path, gz)
+    columns = [str(c).strip() for c in header]
+    if any("\x00" in c for c in columns):  # NULs between the letters: UTF-16 without a BOM
+        raise RawDataError(path, None, None, _UTF16)
+    if len(columns) != len(df.columns):  # should not happen: both read the same header line
+        raise RawDataError(path, None, None, "header line: could not be read")
+    for column in columns:
+        if column and columns.count(column) > 1:
+            raise RawDataError(path, None, column, "appears more than once in the header line")
+    df.columns = columns
     for column in REQUIRED[name]:
         if column not in df.columns:
-            found = ", ".join(df.columns)
-            raise RawDataError(path, None, column, f"missing from the header line (found: {found})")
+            raise RawDataError(path, None, column,
+                               f"missing from the header line (found: {_names(df.columns)})")
     if df.empty:
         raise RawDataError(path, None, None, "no data rows (only a header line)")
     df.attrs["path"] = path
@@ -169,7 +270,8 @@ def _check_tweets(df: pd.DataFrame, users: pd.DataFrame) -> pd.DataFrame:
     row = _row(~df["user_id"].isin(users["user_id"]))
     if row is not None:
         raise RawDataError(path, row, "user_id", "tweet by a user who is not in users.csv")
-    text = df["created_at"].str.strip()
+    # ISO 8601 allows a lowercase t and z and a decimal comma; pandas' parser wants T, Z and '.'
+    text = df["created_at"].str.strip().str.upper().str.replace(",", ".", regex=False)
     parts = text.str.extract(_ISO_WITH_OFFSET)
     created = pd.to_datetime(text.where(parts["offset"].notna()), format="ISO8601", utc=True,
                              errors="coerce")
@@ -178,6 +280,10 @@ def _check_tweets(df: pd.DataFrame, users: pd.DataFrame) -> pd.DataFrame:
         raise RawDataError(path, row, "created_at",
                            "not an ISO 8601 date and time with a UTC offset "
                            "(e.g. 2019-05-01T21:30:00+02:00 or 2019-05-01T19:30:00Z)")
+    row = _row((created < _EARLIEST) | (created > _LATEST))
+    if row is not None:
+        raise RawDataError(path, row, "created_at",
+                           f"year outside {_EARLIEST.year + 1}..{_LATEST.year - 1} (a typo?)")
     stress = pd.Series(np.nan, index=df.index)
     if "stress" in df.columns:
         value_text = df["stress"].str.strip()

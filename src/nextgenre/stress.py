@@ -22,6 +22,9 @@ import pandas as pd
 from nextgenre.constants import STRESS_MAX, STRESS_MIN
 
 SCORER_NAME = "VADER compound (vaderSentiment), mapped to -1..-5"
+# VADER's time grows with the square of a text's word count (a 1 MB text would take hours).
+# A tweet has at most 280 characters; longer texts are scored on their first MAX_CHARS.
+MAX_CHARS = 1000
 
 _ANALYZER = None
 
@@ -41,11 +44,11 @@ def compound_to_stress(compound):
 
 
 def score_texts(texts) -> np.ndarray:
-    """Stress of each text; each distinct text is scored once."""
+    """Stress of each text (of its first MAX_CHARS characters); each distinct text is scored once."""
     texts = pd.Series(texts, dtype=object)
     codes, unique = pd.factorize(texts, use_na_sentinel=False)
     analyzer = _analyzer()
-    compound = np.fromiter((analyzer.polarity_scores(str(t))["compound"] for t in unique),
+    compound = np.fromiter((analyzer.polarity_scores(str(t)[:MAX_CHARS])["compound"] for t in unique),
                            dtype=float, count=len(unique))
     return compound_to_stress(compound)[codes] if len(texts) else np.empty(0)
 

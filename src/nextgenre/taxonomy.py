@@ -1,6 +1,7 @@
 """Raw platform genre tags -> the study's six parent genres, through taxonomy.yaml.
 
-Tags are compared lowercased, with '-', '_' and repeated spaces read as one space.
+Tags are compared lowercased, with '-', '_', control characters and repeated spaces read
+as one space.
 A tag listed nowhere resolves to `others` and is counted as unlisted. A track whose tags
 resolve to two or more of the five named genres is ambiguous and dropped; `others` tags
 never make a track ambiguous. A track without any tag is dropped too.
@@ -23,8 +24,9 @@ NO_GENRE = "no_genre"
 
 
 def normalize_tag(tag: str) -> str:
-    """A tag as the taxonomy compares it: lowercase, '-' and '_' as spaces, spaces collapsed."""
-    return re.sub(r"\s+", " ", re.sub(r"[-_]", " ", tag.lower())).strip()
+    """A tag as the taxonomy compares it: lowercase, '-', '_' and control characters as spaces,
+    spaces collapsed."""
+    return re.sub(r"[\s\x00-\x1f\x7f-\x9f]+", " ", re.sub(r"[-_]", " ", tag.lower())).strip()
 
 
 def split_tags(genres: str) -> list[str]:
