@@ -1,0 +1,72 @@
+"""Same inputs, same results: two runs from scratch agree hash for hash, a finished pipeline has
+nothing left to run, a change re-runs only what depends on it, and outputs carry no clock or
+machine path."""
+
+import json
+import re
+import time
+
+import pytest
+import yaml
+
+from tests.conftest import TINY_PARAMS, copy_repo, run, set_params
+
+pytestmark = pytest.mark.e2e
+
+STAGE_METRICS = ["metrics/data.json", "metrics/embed.json", "metrics/lstm.json", "metrics/gru.json",
+                 "metrics/baselines.json", "metrics/comparison.json"]
+
+
+def lock_hashes(repo) -> dict:
+    """stage -> {path: md5} of every dependency and output in dvc.lock."""
+    lock = yaml.safe_load((repo / "dvc.lock").read_text())
+    return {stage: {entry["path"]: entry.get("md5") for entry in body.get("deps", []) + body.get("outs", [])}
+            for stage, body in lock["stages"].items()}
+
+
+def test_two_runs_from_scratch_agree(reproduced, tmp_path):
+    second = copy_repo(tmp_path / "second")
+    set_params(second / "params.yaml", TINY_PARAMS)
+    run(["dvc", "repro"], second)
+    first_hashes, second_hashes = lock_hashes(reproduced), lock_hashes(second)
+    assert len(first_hashes) == 10
+    for stage in first_hashes:
+        assert first_hashes[stage] == second_hashes[stage], stage
+    for path in STAGE_METRICS:
+        assert (reproduced / path).read_bytes() == (second / path).read_bytes(), path
+
+
+def test_a_finished_pipeline_has_nothing_to_run(reproduced_copy):
+    assert "Running stage" not in run(["dvc", "repro"], reproduced_copy).stdout
+    assert "up to date" in run(["dvc", "status"], reproduced_copy).stdout
+
+
+def test_changing_patience_reruns_only_training_and_what_it_feeds(reproduced_copy):
+    repo = reproduced_copy
+    set_params(repo / "params.yaml", {"train.patience": TINY_PARAMS["train.patience"] + 1})
+    stale = json.loads(run(["dvc", "status", "--json"], repo).stdout)
+    assert sorted(stale) == ["train@gru", "train@lstm"]
+    ran = re.findall(r"Running stage '([^']+)'", run(["dvc", "repro"], repo).stdout)
+    assert {"train@lstm", "train@gru"} <= set(ran)
+    # Only training and the stages downstream of a model may run; the data stages never do.
+    assert set(ran) <= {"train@lstm", "train@gru", "evaluate@lstm", "evaluate@gru", "report"}
+
+
+def test_outputs_hold_no_clock_or_machine_path(reproduced):
+    today = [time.strftime("%Y-%m-%d"), time.strftime("%Y%m%d")]
+    machine = [str(reproduced), str(reproduced.parent), "/home/", "/root/", "pytest-of-"]
+    checked = 0
+    for folder in ("metrics", "plots", "reports", "dvclive", "models", "data/processed",
+                   "data/predictions", "data/embeddings", "data/interim"):
+        for path in (reproduced / folder).rglob("*"):
+            if not path.is_file():
+                continue
+            data = path.read_bytes()
+            for marker in today + machine:
+                assert marker.encode() not in data, (path, marker)
+            if path.suffix == ".png":
+                assert b"tIME" not in data, path  # no PNG modification-time chunk
+            checked += 1
+    lock = (reproduced / "dvc.lock").read_text()
+    assert not any(marker in lock for marker in machine)
+    assert checked > 20
