@@ -8,8 +8,14 @@ FLOPs per epoch (multiply-add = 2 FLOPs; elementwise gate maths, masking and the
 left out, so the count is a slight underestimate):
   LSTM layer, per sample and step: 2 * 4 * u * (d_in + u)      (4 gates; GRU: 3 gates)
   dense layers, per sample:        2 * (u * dense + dense * n_classes)
-  forward per sample = T * sum over recurrent layers + dense      (padded steps are computed too)
-  training = 3 x forward (backward ~ 2 x forward) x training samples
+  forward = computed steps * sum over recurrent layers + samples * dense
+  training = 3 x forward (backward ~ 2 x forward)
+Computed steps are counted batch by batch: training batches are bucketed by window length and
+each is as long as its longest window (nextgenre.sequences), so padding within a batch counts
+(it is computed) but the trimmed padding does not.
+
+With --processed data/processed the real windows, labels and train split of a `dvc repro`
+are used (real window lengths); otherwise random data of ~11 sessions per user.
 The machine's float32 matmul rate is measured in the same run (tf.matmul on square matrices).
 
 Usage: NEXTGENRE_THREADS=2 python benchmarks/bench_train.py [--samples 68000] [--input-dim 395]
@@ -45,6 +51,7 @@ def parse_args():
     ap.add_argument("--jit", action="store_true", help="compile the train step with XLA (jit_compile=True)")
     ap.add_argument("--models", nargs="+", default=["lstm", "gru"])
     ap.add_argument("--matmul-size", type=int, default=2048)
+    ap.add_argument("--processed", type=Path, help="use the real data/processed of a dvc repro")
     return ap.parse_args()
 
 
@@ -63,12 +70,28 @@ def random_data(args, seed=0):
     return vectors, samples, labels
 
 
-def flops_per_epoch(kind, args, n_train):
+def real_data(args):
+    """Vectors, samples, labels and train positions of a dvc repro's data/processed."""
+    from nextgenre.features import read_processed
+
+    processed = read_processed(args.processed)
+    args.input_dim, args.history = processed.meta["input_dim"], processed.meta["history"]
+    args.classes = len(processed.meta["classes"])
+    train = np.flatnonzero(processed.samples["split"].to_numpy() == "train")
+    return processed.vectors, processed.samples, processed.samples["label"].to_numpy(), train
+
+
+def computed_steps(data) -> int:
+    """Time steps the recurrent layers compute in one epoch of `data` (a WindowDataset)."""
+    return int(sum(len(b) * data.windows.lengths(b).max() for b in data.batches))
+
+
+def flops_per_epoch(kind, args, n_train, steps):
     gates = {"lstm": 4, "gru": 3}[kind]
     u, d = args.units, args.input_dim
     per_step = 2 * gates * u * (d + u) + 2 * gates * u * (u + u)
     dense = 2 * (u * args.dense + args.dense * args.classes)
-    return 3 * n_train * (args.history * per_step + dense)
+    return 3 * (steps * per_step + n_train * dense)
 
 
 def matmul_gflops(tf, n, repeats=10):
@@ -94,11 +117,16 @@ def main():
 
     configure_tensorflow(0)
     threads = os.environ.get("NEXTGENRE_THREADS", str(os.cpu_count()))
-    vectors, samples, labels = random_data(args)
+    if args.processed:
+        vectors, samples, labels, train_pos = real_data(args)
+    else:
+        vectors, samples, labels = random_data(args)
+        train_pos = np.arange(int(len(samples) * args.train_share))
     windows = Windows(vectors, samples, args.history)
-    n_train = int(len(samples) * args.train_share)
-    train = as_tf_dataset(WindowDataset(windows, np.arange(n_train), labels, args.batch_size, shuffle=True),
-                          args.input_dim)
+    n_train = len(train_pos)
+    train_batches = WindowDataset(windows, train_pos, labels, args.batch_size, shuffle=True)
+    steps = computed_steps(train_batches)  # the same for every epoch up to a few batches
+    train = as_tf_dataset(train_batches, args.input_dim)
     peak_matmul = matmul_gflops(tf, args.matmul_size)
 
     rows = []
@@ -107,7 +135,7 @@ def main():
         model = build_model(kind, args.input_dim, args.classes, params)
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"], jit_compile=args.jit)
-        warm = as_tf_dataset(WindowDataset(windows, np.arange(min(n_train, 4 * args.batch_size)), labels,
+        warm = as_tf_dataset(WindowDataset(windows, train_pos[:4 * args.batch_size], labels,
                                            args.batch_size), args.input_dim)
         t = time.perf_counter()
         model.fit(warm, epochs=1, verbose=0)  # traces (and with --jit compiles) the train step
@@ -118,7 +146,7 @@ def main():
         t = time.perf_counter()
         model.fit(train, epochs=1, verbose=0)
         epoch = time.perf_counter() - t
-        flops = flops_per_epoch(kind, args, n_train)
+        flops = flops_per_epoch(kind, args, n_train, steps)
         rows.append({"model": kind, "train samples": n_train, "warm-up s": round(warmup, 1),
                      "1st epoch s": round(first, 1), "epoch s": round(epoch, 1), "samples/s": round(n_train / epoch),
                      "GFLOP/epoch": round(flops / 1e9, 1), "GFLOP/s": round(flops / epoch / 1e9, 1),
@@ -126,7 +154,9 @@ def main():
                      "share of matmul": f"{flops / epoch / 1e9 / peak_matmul:.1%}",
                      "est. epoch s at 47.6k train": round(epoch * 47_600 / n_train, 1)})
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    print(f"\nthreads {threads}, input dim {args.input_dim}, history {args.history}, batch {args.batch_size}, "
+    print(f"\n{'data/processed' if args.processed else 'random data'}: computed steps per epoch {steps} "
+          f"= {steps / (n_train * args.history):.0%} of unbucketed full-history windows")
+    print(f"threads {threads}, input dim {args.input_dim}, history {args.history}, batch {args.batch_size}, "
           f"XLA {'on' if args.jit else 'off'}, peak RSS {peak_rss:.2f} GiB")
     print(pd.DataFrame(rows).to_string(index=False))
 

@@ -40,7 +40,7 @@ def kill_when(repo, stage, started, delay, timeout=240):
 
 @pytest.mark.parametrize("stage, out, change, started, delay", [
     # killed after its first epoch was logged
-    ("train@lstm", "models/lstm", {"train.epochs": 60, "train.patience": 60},
+    ("train@lstm", "models/lstm", {"train.epochs": 20, "train.patience": 20},
      lambda repo: any((repo / "dvclive/train").glob(".lstm.*.tmp/metrics.json")), 0),
     # killed while loading the encoder or encoding (DVC removes the old output first)
     ("embed", "data/embeddings", {"embed.max_length": 48},
