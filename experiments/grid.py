@@ -21,6 +21,7 @@ import yaml
 
 from nextgenre import grid
 from nextgenre.cli import run_stage
+from nextgenre.constants import is_synthetic
 from nextgenre.outputs import atomic_file
 
 SYNTHETIC_NOTE = ("**Synthetic data:** these numbers come from the synthetic stand-in and test "
@@ -57,7 +58,7 @@ def main() -> None:
 
     extra = parse_settings(args.set)
     params = yaml.safe_load(Path("params.yaml").read_text())
-    synthetic = extra.get("data.raw", params["data"]["raw"]) == "data/raw/synthetic"
+    synthetic = is_synthetic(extra.get("data.raw", params["data"]["raw"]))
     command = "python experiments/grid.py " + " ".join(sys.argv[1:])
     names = ["paper", "ablations"] if args.grid == "all" else [args.grid]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from nextgenre.constants import is_synthetic
 from nextgenre.cli import check_writable, run_stage
 from nextgenre.errors import NextgenreError
 from nextgenre.features import read_processed
@@ -17,7 +18,6 @@ from nextgenre.models import RECURRENT
 from nextgenre.outputs import atomic_dir, atomic_file, write_json
 from nextgenre.params import load_params
 
-SYNTHETIC_RAW = "data/raw/synthetic"
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
     check_writable([f"data/predictions/{kind}.parquet", f"metrics/{kind}.json", f"plots/{kind}"])
     params = load_params()
     seed = params["seed"]
-    note = "synthetic data" if params["data"]["raw"].rstrip("/") == SYNTHETIC_RAW else None
+    note = "synthetic data" if is_synthetic(params["data"]["raw"]) else None
 
     from nextgenre import evaluation as ev
     from nextgenre.plots import evaluation as pe

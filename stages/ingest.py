@@ -14,7 +14,8 @@ from nextgenre.ingest import ingest
 from nextgenre.outputs import atomic_dir, atomic_file, write_json
 from nextgenre.params import load_params
 from nextgenre.plots.data import write_data_plots
-from nextgenre.pseudonym import is_synthetic, pseudonym_key
+from nextgenre.constants import is_synthetic
+from nextgenre.pseudonym import pseudonym_key
 
 
 def main() -> None:

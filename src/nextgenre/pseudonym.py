@@ -17,20 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from nextgenre.constants import is_synthetic
 from nextgenre.errors import NextgenreError
 
 KEY_ENV = "NEXTGENRE_PSEUDONYM_KEY"
 KEY_FILE = ".nextgenre-key"
-SYNTHETIC_RAW = Path("data/raw/synthetic")
 SYNTHETIC_KEY = "nextgenre-synthetic-public-key"  # public on purpose: synthetic data only
 PSEUDONYM_HEX = 16  # 64 bits: collisions are negligible for millions of users
-
-
-def is_synthetic(raw: str | os.PathLike, root: str | os.PathLike = ".") -> bool:
-    """Whether `raw` is the synthetic stand-in folder of the repository at `root`."""
-    root = Path(root).resolve()
-    raw = Path(raw)
-    return (raw if raw.is_absolute() else root / raw).resolve() == (root / SYNTHETIC_RAW).resolve()
 
 
 def pseudonym_key(raw: str | os.PathLike, root: str | os.PathLike = ".") -> bytes:

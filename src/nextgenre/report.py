@@ -20,10 +20,10 @@ import yaml
 
 from nextgenre import stats
 from nextgenre.baselines import BASELINES, DESCRIPTIONS, scores
+from nextgenre.constants import is_synthetic
 from nextgenre.errors import NextgenreError
 
 MODELS = ("lstm", "gru")
-SYNTHETIC_RAW = "data/raw/synthetic"
 PAPER_KEYS = ("classes", "attention", "stress", "oversampling")
 PAPER_ENCODER = "roberta-base (768 dimensions)"
 ALPHA = 0.05
@@ -80,7 +80,7 @@ def load_paper(path: str | Path = "paper/tables.yaml") -> dict:
 def data_source(raw: str) -> dict:
     """Where the data came from: the synthetic stand-in, or the researcher's own folder."""
     raw = posixpath.normpath(str(raw))
-    if raw == SYNTHETIC_RAW:
+    if is_synthetic(raw):
         return {"synthetic": True, "raw": raw,
                 "description": f"the synthetic stand-in that the pipeline generates (`{raw}`)"}
     return {"synthetic": False, "raw": raw, "description": f"the researcher's own data at `{raw}`"}
