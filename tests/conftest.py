@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
+
+from nextgenre.params import set_params  # noqa: F401  (tests import it from here)
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -27,18 +28,6 @@ TINY_PARAMS = {
     "train.patience": 1,
     "train.batch_size": 64,
 }
-
-
-def set_params(params_file: Path, changes: dict) -> None:
-    """Set dotted settings in a params.yaml."""
-    params = yaml.safe_load(params_file.read_text())
-    for dotted, value in changes.items():
-        node = params
-        *parents, leaf = dotted.split(".")
-        for key in parents:
-            node = node[key]
-        node[leaf] = value
-    params_file.write_text(yaml.safe_dump(params, sort_keys=False))
 
 
 def run(cmd: list[str], cwd: Path, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:

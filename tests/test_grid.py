@@ -1,10 +1,12 @@
-"""The paper's grid through the real DVC experiment queue, at a tiny scale."""
+"""The paper's grid and the ablations through the real DVC experiment queue, at a tiny scale."""
 
 import json
+import re
 
 import pytest
 
 from nextgenre import grid
+from nextgenre.errors import NextgenreError
 from tests.conftest import ROOT, run
 
 pytestmark = pytest.mark.e2e
@@ -26,6 +28,38 @@ def test_paper_grid_runs_and_tabulates(reproduced_copy):
     # The workspace's committed results are left as they were.
     assert "up to date" in run(["dvc", "status"], repo).stdout
     assert json.loads((repo / "metrics/comparison.json").read_text())["config"]["classes"] == 6
+
+
+def test_ablations_over_two_seeds_give_paired_effects(reproduced_copy, monkeypatch):
+    repo = reproduced_copy
+    run(["python", str(ROOT / "experiments" / "grid.py"), "ablations", "--only", "3c-plain",
+         "3c-attention", "--seeds", "7", "8", "-j", "2"], repo)
+    table = (repo / "reports" / "ablations.md").read_text()
+    assert "not the paper's hypothesis" in table
+    for config in ("3c-plain", "3c-attention"):
+        assert re.search(rf"\| {config} \| 2 \| \d\.\d{{3}} ± \d\.\d{{3}} \(\[", table), config
+    assert "stress window 90" not in table      # its configurations were not run
+
+    # The paired effect is the difference of the two configurations' test accuracies,
+    # averaged over the seeds, with one interval per seed.
+    monkeypatch.chdir(repo)
+    for model in grid.MODELS:
+        row = re.search(rf"\| attention, stress off \| {model.upper()} \| ([+-]\d\.\d{{3}}) \| (.*?) \| "
+                        r"(yes|hurts|no clear effect) \|", table)
+        assert row, model
+        accuracy = {(c, s): grid.read_comparison(grid.experiment_name(c, s))["models"][model]["accuracy"]
+                    for c in ("3c-plain", "3c-attention") for s in (7, 8)}
+        expected = sum(accuracy["3c-attention", s] - accuracy["3c-plain", s] for s in (7, 8)) / 2
+        assert abs(float(row.group(1)) - expected) <= 0.0006
+        intervals = re.findall(r"\[([+-]\d\.\d{3}), ([+-]\d\.\d{3})\]", row.group(2))
+        assert len(intervals) == 2 and all(float(lo) <= float(hi) for lo, hi in intervals)
+
+
+def test_only_names_configurations_of_the_grid():
+    assert list(grid.select(["ablations"], ["3c-plain"])) == ["3c-plain"]
+    assert len(grid.select(["paper", "ablations"])) == len(grid.PAPER) + len(grid.ABLATIONS)
+    with pytest.raises(NextgenreError, match="no configuration 6-class in the ablations grid"):
+        grid.select(["ablations"], ["6-class"])
 
 
 def test_threads_are_shared_out_among_workers(monkeypatch):

@@ -59,6 +59,18 @@ GRIDS = {"paper": PAPER, "ablations": ABLATIONS}
 MODELS = ("lstm", "gru")
 
 
+def select(grid_names: list[str], only: list[str] | None = None) -> dict[str, dict]:
+    """The configurations of the named grids, or just those in `only` (which must be among them)."""
+    configs = {name: settings for g in grid_names for name, settings in GRIDS[g].items()}
+    if not only:
+        return configs
+    unknown = [name for name in only if name not in configs]
+    if unknown:
+        raise NextgenreError(f"--only: no configuration {', '.join(unknown)} in the "
+                             f"{'/'.join(grid_names)} grid; choose from {', '.join(configs)}")
+    return {name: configs[name] for name in only}
+
+
 def _run(*cmd: str, env: dict | None = None) -> str:
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
@@ -190,12 +202,16 @@ def effect(with_name: str, without_name: str, model: str, seed: int) -> tuple[fl
     return float(diff.mean()), low, high
 
 
-def ablation_table(seeds: list[int]) -> str:
+def ablation_table(seeds: list[int], configs: set[str] | None = None) -> str:
     """Which of attention, stress and the stress window helps, by how much, with 95% CIs
-    (paired: both configurations are tested on the same users; one CI per seed)."""
+    (paired: both configurations are tested on the same users; one CI per seed). With `configs`,
+    only the effects whose two configurations were both run."""
     lines = ["| effect | model | change in accuracy (mean over seeds) | 95% CI per seed | helps? |",
              "| --- | --- | ---: | --- | --- |"]
-    for label, with_config, without_config in EFFECTS:
+    effects = [e for e in EFFECTS if configs is None or {e[1], e[2]} <= configs]
+    if not effects:
+        return "No effect can be computed: no pair of its configurations was run.\n"
+    for label, with_config, without_config in effects:
         for model in MODELS:
             results = [effect(experiment_name(with_config, s), experiment_name(without_config, s),
                               model, s) for s in seeds]

@@ -149,3 +149,16 @@ def load_params(path: str | Path = "params.yaml") -> dict:
     except yaml.YAMLError as exc:
         raise ParamsError(f"{path}: not valid YAML: {exc}") from None
     return validate(params)
+
+
+def set_params(path: str | Path, changes: dict[str, Any]) -> None:
+    """Write dotted settings (`{"train.epochs": 5}`) into a params.yaml, keeping its order."""
+    path = Path(path)
+    params = yaml.safe_load(path.read_text())
+    for dotted, value in changes.items():
+        node = params
+        *parents, leaf = dotted.split(".")
+        for key in parents:
+            node = node[key]
+        node[leaf] = value
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
