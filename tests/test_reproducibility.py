@@ -41,8 +41,9 @@ def test_a_finished_pipeline_has_nothing_to_run(reproduced_copy):
     assert "up to date" in run(["dvc", "status"], reproduced_copy).stdout
 
 
-def test_changing_patience_reruns_only_training_and_what_it_feeds(reproduced_copy):
+def test_a_change_reruns_only_what_it_feeds_and_undoing_it_restores_from_the_run_cache(reproduced_copy):
     repo = reproduced_copy
+    before = lock_hashes(repo)
     set_params(repo / "params.yaml", {"train.patience": TINY_PARAMS["train.patience"] + 1})
     stale = json.loads(run(["dvc", "status", "--json"], repo).stdout)
     assert sorted(stale) == ["train@gru", "train@lstm"]
@@ -50,6 +51,14 @@ def test_changing_patience_reruns_only_training_and_what_it_feeds(reproduced_cop
     assert {"train@lstm", "train@gru"} <= set(ran)
     # Only training and the stages downstream of a model may run; the data stages never do.
     assert set(ran) <= {"train@lstm", "train@gru", "evaluate@lstm", "evaluate@gru", "report"}
+
+    # Back to the committed setting: training and evaluation come from DVC's run-cache, so an
+    # experiment that repeats earlier settings costs no training time.
+    set_params(repo / "params.yaml", {"train.patience": TINY_PARAMS["train.patience"]})
+    out = run(["dvc", "repro"], repo).stdout
+    for stage in ("train@lstm", "train@gru", "evaluate@lstm", "evaluate@gru"):
+        assert f"Stage '{stage}' is cached - skipping run" in out, stage
+    assert lock_hashes(repo)["evaluate@lstm"] == before["evaluate@lstm"]
 
 
 def test_outputs_hold_no_clock_or_machine_path(reproduced):
