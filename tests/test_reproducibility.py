@@ -56,9 +56,10 @@ def test_a_change_reruns_only_what_it_feeds_and_undoing_it_restores_from_the_run
     # experiment that repeats earlier settings costs no training time.
     set_params(repo / "params.yaml", {"train.patience": TINY_PARAMS["train.patience"]})
     out = run(["dvc", "repro"], repo).stdout
-    for stage in ("train@lstm", "train@gru", "evaluate@lstm", "evaluate@gru"):
+    for stage in ("train@lstm", "train@gru"):
         assert f"Stage '{stage}' is cached - skipping run" in out, stage
-    assert lock_hashes(repo)["evaluate@lstm"] == before["evaluate@lstm"]
+    assert not re.findall(r"Running stage '(train|evaluate)@", out)
+    assert lock_hashes(repo) == before
 
 
 def test_outputs_hold_no_clock_or_machine_path(reproduced):
