@@ -55,6 +55,23 @@ def test_ablations_over_two_seeds_give_paired_effects(reproduced_copy, monkeypat
         assert len(intervals) == 2 and all(float(lo) <= float(hi) for lo, hi in intervals)
 
 
+def fake_comparison(lstm: float, gru: float, p_value: float) -> dict:
+    models = {m: {"accuracy": a, "ci_low": a - 0.01, "ci_high": a + 0.01}
+              for m, a in (("lstm", lstm), ("gru", gru))}
+    return {"models": models, "best_baseline": {"name": "repeat_last", "accuracy": 0.6},
+            "mcnemar_lstm_vs_gru": {"p_value": p_value}, "paper": {"row": {"lstm": 0.53, "gru": 0.52}}}
+
+
+def test_paper_table_gives_mean_sd_per_seed_intervals_and_small_p_values_as_bounds():
+    queued = [grid.Queued("6-class", s, grid.experiment_name("6-class", s)) for s in (1, 2)]
+    comparisons = {"6-class-s1": fake_comparison(0.50, 0.60, 1e-9),
+                   "6-class-s2": fake_comparison(0.70, 0.60, 0.25)}
+    row = grid.paper_table(queued, comparisons).splitlines()[-1]
+    assert row == ("| 6-class | 2 | 0.600 ± 0.141 ([0.490, 0.510], [0.690, 0.710]) | "
+                   "0.600 ± 0.000 ([0.590, 0.610], [0.590, 0.610]) | repeat_last 0.600 ± 0.000 | "
+                   "< 0.001, 0.25 | 0.53 | 0.52 |")
+
+
 def test_only_names_configurations_of_the_grid():
     assert list(grid.select(["ablations"], ["3c-plain"])) == ["3c-plain"]
     assert len(grid.select(["paper", "ablations"])) == len(grid.PAPER) + len(grid.ABLATIONS)

@@ -168,6 +168,10 @@ def _pm(values: list[float]) -> str:
     return f"{np.mean(values):.3f} ± {np.std(values, ddof=1):.3f}"
 
 
+def _p_value(p_value: float) -> str:
+    return "< 0.001" if p_value < 0.001 else f"{p_value:.3g}"
+
+
 def paper_table(queued: list[Queued], comparisons: dict[str, dict]) -> str:
     """One row per configuration: LSTM and GRU (mean ± sd over seeds, per-seed 95% CIs), the
     best baseline, McNemar per seed, and the paper's numbers."""
@@ -184,7 +188,7 @@ def paper_table(queued: list[Queued], comparisons: dict[str, dict]) -> str:
         best = [r["best_baseline"] for r in runs]
         names = sorted({b["name"] for b in best})
         cells.append(f"{'/'.join(names)} {_pm([b['accuracy'] for b in best])}")
-        cells.append(", ".join(f"{r['mcnemar_lstm_vs_gru']['p_value']:.3g}" for r in runs))
+        cells.append(", ".join(_p_value(r["mcnemar_lstm_vs_gru"]["p_value"]) for r in runs))
         row = runs[0]["paper"]["row"] or {}
         paper = [f"{row[m]:.2f}" if row.get(m) is not None else "—" for m in MODELS]
         lines.append(f"| {config} | {len(runs)} | " + " | ".join(cells + paper) + " |")
