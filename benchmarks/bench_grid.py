@@ -20,8 +20,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -52,7 +50,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[42])
     parser.add_argument("-S", "--set", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
-    settings = {k: yaml.safe_load(v) for k, _, v in (s.partition("=") for s in args.set)}
+    settings = grid.parse_settings(args.set)
     n_experiments = len(grid.select(["paper", "ablations"] if args.grid == "all" else [args.grid]))
     n_experiments *= len(args.seeds)
 

@@ -28,14 +28,6 @@ SYNTHETIC_NOTE = ("**Synthetic data:** these numbers come from the synthetic sta
                   "the pipeline, not the paper's hypothesis.\n")
 
 
-def parse_settings(pairs: list[str]) -> dict:
-    settings = {}
-    for pair in pairs:
-        key, _, value = pair.partition("=")
-        settings[key] = yaml.safe_load(value)
-    return settings
-
-
 def write(path: Path, title: str, body: str, synthetic: bool, command: str, seconds: float) -> None:
     text = f"# {title}\n\n"
     if synthetic:
@@ -58,7 +50,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("reports"))
     args = parser.parse_args()
 
-    extra = parse_settings(args.set)
+    extra = grid.parse_settings(args.set)
     params = yaml.safe_load(Path("params.yaml").read_text())
     synthetic = is_synthetic(extra.get("data.raw", params["data"]["raw"]))
     command = "python experiments/grid.py " + " ".join(sys.argv[1:])

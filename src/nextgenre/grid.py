@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from nextgenre import stats
 from nextgenre.errors import NextgenreError
@@ -69,6 +70,15 @@ def select(grid_names: list[str], only: list[str] | None = None) -> dict[str, di
         raise NextgenreError(f"--only: no configuration {', '.join(unknown)} in the "
                              f"{'/'.join(grid_names)} grid; choose from {', '.join(configs)}")
     return {name: configs[name] for name in only}
+
+
+def parse_settings(pairs: list[str]) -> dict:
+    """`-S key=value` pairs as {key: value}, each value read as YAML (`true`, `3`, `[64]`)."""
+    settings = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        settings[key] = yaml.safe_load(value)
+    return settings
 
 
 def _run(*cmd: str, env: dict | None = None) -> str:

@@ -152,7 +152,7 @@ def load_params(path: str | Path = "params.yaml") -> dict:
 
 
 def set_params(path: str | Path, changes: dict[str, Any]) -> None:
-    """Write dotted settings (`{"train.epochs": 5}`) into a params.yaml, keeping its order."""
+    """Write dotted settings (`{"train.epochs": 5}`) into a params.yaml (key order kept, comments lost)."""
     path = Path(path)
     params = yaml.safe_load(path.read_text())
     for dotted, value in changes.items():
