@@ -52,8 +52,8 @@ def test_a_change_reruns_only_what_it_feeds_and_undoing_it_restores_from_the_run
     # Only training and the stages downstream of a model may run; the data stages never do.
     assert set(ran) <= {"train@lstm", "train@gru", "evaluate@lstm", "evaluate@gru", "report"}
 
-    # Back to the committed setting: training and evaluation come from DVC's run-cache, so an
-    # experiment that repeats earlier settings costs no training time.
+    # Back to the committed setting: training comes from DVC's run-cache and evaluation does not
+    # run again, so an experiment that repeats earlier settings costs no training time.
     set_params(repo / "params.yaml", {"train.patience": TINY_PARAMS["train.patience"]})
     out = run(["dvc", "repro"], repo).stdout
     for stage in ("train@lstm", "train@gru"):

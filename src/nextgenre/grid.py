@@ -216,13 +216,13 @@ def effect(with_name: str, without_name: str, model: str, seed: int) -> tuple[fl
     return float(diff.mean()), low, high
 
 
-def ablation_table(seeds: list[int], configs: set[str] | None = None) -> str:
+def ablation_table(seeds: list[int], configs: set[str]) -> str:
     """Which of attention, stress and the stress window helps, by how much, with 95% CIs
-    (paired: both configurations are tested on the same users; one CI per seed). With `configs`,
-    only the effects whose two configurations were both run."""
+    (paired: both configurations are tested on the same users; one CI per seed), for the effects
+    whose two configurations are both among the `configs` that were run."""
     lines = ["| effect | model | change in accuracy (mean over seeds) | 95% CI per seed | helps? |",
              "| --- | --- | ---: | --- | --- |"]
-    effects = [e for e in EFFECTS if configs is None or {e[1], e[2]} <= configs]
+    effects = [e for e in EFFECTS if {e[1], e[2]} <= configs]
     if not effects:
         return "No effect can be computed: no pair of its configurations was run.\n"
     for label, with_config, without_config in effects:
