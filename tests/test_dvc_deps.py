@@ -1,0 +1,154 @@
+"""dvc.yaml cannot drift from the code: every stage depends on every file of src/nextgenre that
+its script imports (directly or through other modules, lazy imports inside functions included)
+or that such a module reads beside itself (taxonomy.yaml), and reads only the params that its
+dvc.yaml entry declares. Otherwise an edit would leave `dvc repro` saying "up to date" over
+stale results."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = "nextgenre"
+
+# Files of the closure that no stage needs to depend on, each with the reason. Keep it short:
+# a file listed here can change without re-running anything.
+EXEMPT = {
+    # Package markers holding only a docstring (test_exempt_files_hold_no_code checks that).
+    "src/nextgenre/__init__.py",
+    "src/nextgenre/plots/__init__.py",
+}
+
+
+def module_file(name: str, root: Path) -> Path | None:
+    """The source file of a module of the package, or None for any other module."""
+    if name != PACKAGE and not name.startswith(PACKAGE + "."):
+        return None
+    base = root / "src" / Path(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _with_parents(name: str) -> list[str]:
+    """A module and the packages that importing it runs first: a.b.c -> a, a.b, a.b.c."""
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def imported_modules(path: Path, root: Path) -> set[Path]:
+    """Files of the package that the source at `path` imports anywhere (module level or inside
+    functions), with the packages those imports run first."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names.update(_with_parents(alias.name))
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative import: resolve against the importing module's package
+                package = path.relative_to(root / "src").parent.parts
+                base = ".".join(package[:len(package) - node.level + 1] + ((node.module,) if node.module else ()))
+            else:
+                base = node.module or ""
+            names.update(_with_parents(base))
+            names.update(f"{base}.{alias.name}" for alias in node.names)  # `from pkg import module`
+    return {f for f in (module_file(n, root) for n in names) if f is not None}
+
+
+def data_files(path: Path) -> set[Path]:
+    """Non-Python files beside a module whose name the module spells out (package data such as
+    taxonomy.yaml, read with Path(__file__).with_name(...))."""
+    strings = {node.value for node in ast.walk(ast.parse(path.read_text()))
+               if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    return {f for f in path.parent.iterdir() if f.is_file() and f.suffix != ".py" and f.name in strings}
+
+
+def closure(script: Path, root: Path) -> set[str]:
+    """Repository-relative paths of every package file that running `script` may import or read."""
+    seen: set[Path] = set()
+    todo = [script]
+    while todo:
+        path = todo.pop()
+        for found in imported_modules(path, root) - seen:
+            seen.add(found)
+            todo.append(found)
+    files = seen | {data for module in seen for data in data_files(module)}
+    return {f.relative_to(root).as_posix() for f in files}
+
+
+def expanded_stages(dvc_yaml: Path) -> dict[str, dict]:
+    """Every stage of a dvc.yaml, a matrix stage once per combination (name@value), with
+    ${item.*} filled in."""
+    stages = {}
+    for name, stage in yaml.safe_load(dvc_yaml.read_text())["stages"].items():
+        if "matrix" not in stage:
+            stages[name] = stage
+            continue
+        (key, values), *more = stage["matrix"].items()
+        assert not more, f"{name}: the test expands one-key matrices only"
+        for value in values:
+            text = yaml.safe_dump({k: v for k, v in stage.items() if k != "matrix"})
+            stages[f"{name}@{value}"] = yaml.safe_load(text.replace(f"${{item.{key}}}", str(value)))
+    return stages
+
+
+def stage_script(stage: dict) -> str:
+    scripts = [word for word in stage["cmd"].split() if word.endswith(".py")]
+    assert len(scripts) == 1, f"cannot tell the script of `{stage['cmd']}`"
+    return scripts[0]
+
+
+def missing_deps(dvc_yaml: Path, root: Path = ROOT) -> list[tuple[str, str]]:
+    """(stage, file) for every file of a stage script's closure (and the script) that the
+    stage's deps do not list."""
+    missing = []
+    for name, stage in expanded_stages(dvc_yaml).items():
+        script = stage_script(stage)
+        deps = set(stage.get("deps", []))
+        needed = {script} | (closure(root / script, root) - EXEMPT)
+        missing += [(name, path) for path in sorted(needed - deps)]
+    return missing
+
+
+def test_every_stage_depends_on_its_whole_import_closure():
+    missing = missing_deps(ROOT / "dvc.yaml")
+    assert not missing, "dvc.yaml deps miss:\n" + "\n".join(f"  stage {s}: {p}" for s, p in missing)
+
+
+def test_the_closure_follows_lazy_imports_and_package_data():
+    evaluate = closure(ROOT / "stages/evaluate.py", ROOT)
+    # evaluation and training are imported inside main(), models inside training's functions.
+    assert {"src/nextgenre/evaluation.py", "src/nextgenre/training.py", "src/nextgenre/models.py",
+            "src/nextgenre/plots/evaluation.py"} <= evaluate
+    assert "src/nextgenre/taxonomy.yaml" in closure(ROOT / "stages/ingest.py", ROOT)
+    assert "src/nextgenre/encoder.py" not in evaluate
+
+
+def test_a_planted_omission_fails_naming_stage_and_module(tmp_path):
+    """A copy of dvc.yaml with one dep removed fails, for a plain stage, for each stage of a
+    matrix, for a module imported lazily and for package data."""
+    config = yaml.safe_load((ROOT / "dvc.yaml").read_text())
+    planted = [("report", "src/nextgenre/outputs.py"), ("evaluate", "src/nextgenre/evaluation.py"),
+               ("ingest", "src/nextgenre/taxonomy.yaml"), ("train", "stages/train.py")]
+    for stage, dep in planted:
+        config["stages"][stage]["deps"].remove(dep)
+    copy = tmp_path / "dvc.yaml"
+    copy.write_text(yaml.safe_dump(config, sort_keys=False))
+    assert missing_deps(copy) == [
+        ("ingest", "src/nextgenre/taxonomy.yaml"),
+        ("train@lstm", "stages/train.py"), ("train@gru", "stages/train.py"),
+        ("evaluate@lstm", "src/nextgenre/evaluation.py"), ("evaluate@gru", "src/nextgenre/evaluation.py"),
+        ("report", "src/nextgenre/outputs.py"),
+    ]
+
+
+def test_exempt_files_hold_no_code():
+    for rel in EXEMPT:
+        body = ast.parse((ROOT / rel).read_text()).body
+        assert all(isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) for node in body), \
+            f"{rel} holds code: it can change outputs, so it must not be exempt"
+
