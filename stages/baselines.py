@@ -3,11 +3,11 @@
 from nextgenre import baselines
 from nextgenre.cli import run_stage
 from nextgenre.outputs import atomic_file, write_json
-from nextgenre.params import load_params
+from nextgenre.params import stage_params
 
 
 def main() -> None:
-    params = load_params()
+    params = stage_params("baselines")
     data = baselines.load_processed("data/processed")
     predictions = baselines.predict_all(data, seed=params["seed"])
     with atomic_file("data/predictions/baselines.parquet") as tmp:

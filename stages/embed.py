@@ -16,7 +16,7 @@ from nextgenre.cli import run_stage
 from nextgenre.errors import NextgenreError
 from nextgenre.encoder import load_encoder, threads
 from nextgenre.outputs import atomic_dir, write_json
-from nextgenre.params import load_params
+from nextgenre.params import stage_params
 from nextgenre.text import clean_all
 
 TRACKS = Path("data/interim/tracks.parquet")
@@ -32,7 +32,7 @@ def encoder_label(name: str, folder: Path) -> str:
 
 
 def main() -> None:
-    params = load_params()["embed"]
+    params = stage_params("embed")["embed"]
     if not TRACKS.is_file():
         raise NextgenreError(f"{TRACKS}: not found (run `dvc repro ingest` first)")
     tracks = pd.read_parquet(TRACKS, columns=["track", "lyrics"])

@@ -16,7 +16,7 @@ from nextgenre.errors import NextgenreError
 from nextgenre.features import read_processed
 from nextgenre.models import RECURRENT
 from nextgenre.outputs import atomic_dir, atomic_file, write_json
-from nextgenre.params import load_params
+from nextgenre.params import stage_params
 
 
 
@@ -25,7 +25,7 @@ def main() -> None:
         raise NextgenreError(f"usage: python stages/evaluate.py {{{','.join(RECURRENT)}}}")
     kind = sys.argv[1]
     check_writable([f"data/predictions/{kind}.parquet", f"metrics/{kind}.json", f"plots/{kind}"])
-    params = load_params()
+    params = stage_params("evaluate")
     seed = params["seed"]
     note = "synthetic data" if is_synthetic(params["data"]["raw"]) else None
 

@@ -11,11 +11,11 @@ import pandas as pd
 from nextgenre.cli import run_stage
 from nextgenre.features import build_features, write_processed
 from nextgenre.outputs import atomic_dir
-from nextgenre.params import load_params
+from nextgenre.params import stage_params
 
 
 def main() -> None:
-    params = load_params()
+    params = stage_params("features")
     processed = build_features(
         pd.read_parquet("data/interim/sessions.parquet"),
         pd.read_parquet("data/interim/tweets.parquet"),

@@ -12,14 +12,14 @@ from pathlib import Path
 from nextgenre.cli import run_stage
 from nextgenre.ingest import ingest
 from nextgenre.outputs import atomic_dir, atomic_file, write_json
-from nextgenre.params import load_params
+from nextgenre.params import stage_params
 from nextgenre.plots.data import write_data_plots
 from nextgenre.constants import is_synthetic
 from nextgenre.pseudonym import pseudonym_key
 
 
 def main() -> None:
-    params = load_params()
+    params = stage_params("ingest")
     raw = params["data"]["raw"]
     result = ingest(raw, pseudonym_key(raw))
 

@@ -3,12 +3,12 @@
 from nextgenre import report
 from nextgenre.cli import run_stage
 from nextgenre.outputs import atomic_file, write_json
-from nextgenre.params import load_params
+from nextgenre.params import stage_params
 from nextgenre.plots.report import accuracy_chart
 
 
 def main() -> None:
-    params = load_params()
+    params = stage_params("report")
     comparison = report.build_comparison(report.load_results("."), params, report.load_paper())
     with atomic_file("reports/comparison.md") as tmp:
         tmp.write_text(report.render_markdown(comparison))

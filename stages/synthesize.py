@@ -2,14 +2,14 @@
 
 from nextgenre.cli import run_stage
 from nextgenre.outputs import atomic_dir
-from nextgenre.params import load_params
+from nextgenre.params import stage_params
 from nextgenre.synthetic import generate, load_tables, write_raw
 
 OUT = "data/raw/synthetic"
 
 
 def main() -> None:
-    params = load_params()
+    params = stage_params("synthesize")
     frames = generate(params["synthetic"], params["seed"], load_tables("paper/tables.yaml"))
     with atomic_dir(OUT) as tmp:
         write_raw(frames, tmp)

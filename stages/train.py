@@ -13,7 +13,7 @@ from nextgenre.errors import NextgenreError
 from nextgenre.features import read_processed
 from nextgenre.models import RECURRENT
 from nextgenre.outputs import atomic_dir
-from nextgenre.params import load_params
+from nextgenre.params import stage_params
 
 
 def main() -> None:
@@ -21,7 +21,7 @@ def main() -> None:
         raise NextgenreError(f"usage: python stages/train.py {{{','.join(RECURRENT)}}}")
     kind = sys.argv[1]
     check_writable([f"models/{kind}", f"dvclive/train/{kind}"])
-    params = load_params()
+    params = stage_params("train")
     processed = read_processed("data/processed")
 
     from dvclive import Live

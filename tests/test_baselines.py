@@ -176,6 +176,7 @@ def test_stage_writes_predictions_and_metrics(tmp_path, monkeypatch):
     np.save(folder / "vectors.npy", data.vectors)
     (folder / "meta.json").write_text(json.dumps({"classes": data.classes, "input_dim": 4, "history": 3}))
     shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
+    shutil.copy(ROOT / "dvc.yaml", tmp_path / "dvc.yaml")
     monkeypatch.chdir(tmp_path)
     stage = runpy.run_path(str(ROOT / "stages" / "baselines.py"), run_name="stage")
     stage["main"]()

@@ -7,6 +7,7 @@ stale results."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import yaml
@@ -152,3 +153,13 @@ def test_exempt_files_hold_no_code():
         assert all(isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) for node in body), \
             f"{rel} holds code: it can change outputs, so it must not be exempt"
 
+
+def test_every_stage_reads_only_its_declared_params():
+    """Each stage script takes its params from stage_params("<its stage>"), which hands it only
+    what its dvc.yaml entry declares (nextgenre.params; tests/test_params.py checks the refusal),
+    and never the whole params.yaml."""
+    for name, stage in yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"].items():
+        source = (ROOT / stage_script(stage)).read_text()
+        assert re.findall(r"\bstage_params\(\"(\w+)\"\)", source) == [name], \
+            f"{stage_script(stage)} must call stage_params(\"{name}\") once"
+        assert "load_params" not in source, f"{stage_script(stage)} reads the whole params.yaml"

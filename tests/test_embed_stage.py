@@ -31,6 +31,7 @@ def make_workdir(tmp_path: Path, **changes) -> Path:
     work = tmp_path / "work"
     (work / "data" / "interim").mkdir(parents=True)
     shutil.copy(ROOT / "params.yaml", work / "params.yaml")
+    shutil.copy(ROOT / "dvc.yaml", work / "dvc.yaml")
     set_params(work / "params.yaml", {"embed.max_length": 64, "embed.batch_size": 4, **changes})
     tracks = pd.DataFrame({"track": list(LYRICS), "genre": "pop", "lyrics": list(LYRICS.values())})
     tracks.sort_values("track").to_parquet(work / "data/interim/tracks.parquet", index=False)

@@ -52,6 +52,7 @@ def sha(path):
 def test_stages_features_train_evaluate_on_fake_data(tmp_path, monkeypatch):
     write_fake_pipeline_data(tmp_path, n_users=24, sessions_per_user=10, dim=8)
     shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
+    shutil.copy(ROOT / "dvc.yaml", tmp_path / "dvc.yaml")
     set_params(tmp_path / "params.yaml", {"features.history": 4, "model.units": 8, "model.dense": [8],
                                           "model.attention": True, "train.epochs": 2, "train.batch_size": 32})
     monkeypatch.chdir(tmp_path)

@@ -597,6 +597,7 @@ def test_stage_script_on_damaged_folders(case):
         repo = Path(tmp) / "repo"
         repo.mkdir()
         shutil.copy(ROOT / "params.yaml", repo / "params.yaml")
+        shutil.copy(ROOT / "dvc.yaml", repo / "dvc.yaml")
         set_params(repo / "params.yaml", {"data.raw": "raw"})
         write_case(case, repo / "raw")
         for rel, data in OLD.items():

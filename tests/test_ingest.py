@@ -181,6 +181,7 @@ def make_repo(tmp_path: Path, tables=None, raw: str = "data/raw/synthetic") -> P
     repo = tmp_path / "repo"
     repo.mkdir(parents=True)
     shutil.copy(ROOT / "params.yaml", repo / "params.yaml")
+    shutil.copy(ROOT / "dvc.yaml", repo / "dvc.yaml")
     set_params(repo / "params.yaml", {"data.raw": raw})
     write_raw(repo / raw, tables)
     return repo

@@ -40,3 +40,33 @@ def test_unknown_and_missing_settings_are_named():
     del params["model"]["units"]
     with pytest.raises(ParamsError, match="missing setting 'model.units'"):
         validate(params)
+
+
+def test_a_stage_gets_only_the_params_that_dvc_yaml_declares():
+    from nextgenre.params import stage_params
+
+    params = stage_params("report", ROOT / "params.yaml", ROOT / "dvc.yaml")
+    assert params["seed"] == 42
+    assert params["features"]["classes"] == 6             # a whole section declared
+    assert params["model"]["attention"] is False           # one key of a section declared
+    assert set(params) == {"seed", "data", "embed", "features", "model", "train"}
+    assert set(params["model"]) == {"attention"}
+    with pytest.raises(ParamsError, match="stage 'report' reads the setting 'model.units'.*does not declare"):
+        params["model"]["units"]
+    with pytest.raises(ParamsError, match="stage 'report' reads the setting 'split'"):
+        params.get("split")
+    evaluate = stage_params("evaluate", ROOT / "params.yaml", ROOT / "dvc.yaml")
+    with pytest.raises(ParamsError, match="'data.interval'"):
+        evaluate["data"]["interval"]
+
+
+def test_stage_params_checks_the_whole_file_and_the_stage_name(tmp_path):
+    from nextgenre.params import stage_params
+
+    params = default_params()
+    params["train"]["epochs"] = 0
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    with pytest.raises(ParamsError, match="train.epochs = 0"):  # not declared by `ingest`, still checked
+        stage_params("ingest", tmp_path / "params.yaml", ROOT / "dvc.yaml")
+    with pytest.raises(ParamsError, match="no stage 'trian'"):
+        stage_params("trian", ROOT / "params.yaml", ROOT / "dvc.yaml")

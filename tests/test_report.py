@@ -19,6 +19,7 @@ def write_fake_run(root, classes=6, raw="data/raw/synthetic", attention=False, s
     (root / "paper").mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "paper" / "tables.yaml", root / "paper" / "tables.yaml")
     shutil.copy(ROOT / "params.yaml", root / "params.yaml")
+    shutil.copy(ROOT / "dvc.yaml", root / "dvc.yaml")
     set_params(root / "params.yaml", {"features.classes": classes, "data.raw": raw,
                                       "model.attention": attention, "features.stress": stress})
     names = class_names(classes)

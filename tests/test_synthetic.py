@@ -309,6 +309,7 @@ def test_stage_script_writes_folder_and_reports_bad_params(tmp_path):
     (tmp_path / "paper").mkdir()
     shutil.copy(ROOT / "paper" / "tables.yaml", tmp_path / "paper" / "tables.yaml")
     shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
+    shutil.copy(ROOT / "dvc.yaml", tmp_path / "dvc.yaml")
     set_params(tmp_path / "params.yaml", {"synthetic.scale": 0.01})
     env = {"PYTHONPATH": str(ROOT / "src"), "PATH": ""}
     script = str(ROOT / "stages" / "synthesize.py")

@@ -151,6 +151,56 @@ def load_params(path: str | Path = "params.yaml") -> dict:
     return validate(params)
 
 
+class DeclaredParams(dict):
+    """A section of params.yaml cut down to the settings that a stage declares in dvc.yaml.
+    Reading any other setting raises ParamsError, so a stage cannot depend on a setting that
+    DVC does not track for it (an edit there would leave its outputs stale)."""
+
+    def __init__(self, values: dict, stage: str, prefix: str = ""):
+        super().__init__(values)
+        self.stage, self.prefix = stage, prefix
+
+    def __missing__(self, key):
+        raise ParamsError(f"stage '{self.stage}' reads the setting '{self.prefix}{key}', which its dvc.yaml "
+                          "entry does not declare: add it to the stage's params")
+
+    def get(self, key, default=None):
+        return self[key] if key in self else self.__missing__(key)
+
+
+def declared_params(stage: str, dvc_yaml: str | Path = "dvc.yaml") -> list[str]:
+    """The dotted settings (or whole sections) that `stage`'s entry in dvc.yaml lists as params."""
+    try:
+        stages = yaml.safe_load(Path(dvc_yaml).read_text()).get("stages", {})
+    except FileNotFoundError:
+        raise ParamsError(f"{dvc_yaml}: not found (run from the repository root)") from None
+    if stage not in stages:
+        raise ParamsError(f"{dvc_yaml}: no stage '{stage}'")
+    names = stages[stage].get("params", [])
+    for name in names:
+        if not isinstance(name, str):
+            raise ParamsError(f"{dvc_yaml}: stage '{stage}': params entry {name!r} is not a setting of "
+                              "params.yaml (other params files are not supported)")
+    return names
+
+
+def _declared_part(tree: dict, declared: list[str], stage: str, prefix: str = "") -> DeclaredParams:
+    part = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if name in declared:
+            part[key] = value
+        elif isinstance(value, dict) and any(d.startswith(name + ".") for d in declared):
+            part[key] = _declared_part(value, declared, stage, name + ".")
+    return DeclaredParams(part, stage, prefix)
+
+
+def stage_params(stage: str, path: str | Path = "params.yaml", dvc_yaml: str | Path = "dvc.yaml") -> DeclaredParams:
+    """Read and validate all of params.yaml; hand back only the settings that `stage` declares
+    in dvc.yaml (reading another fails loudly, see DeclaredParams)."""
+    return _declared_part(load_params(path), declared_params(stage, dvc_yaml), stage)
+
+
 def set_params(path: str | Path, changes: dict[str, Any]) -> None:
     """Write dotted settings (`{"train.epochs": 5}`) into a params.yaml (key order kept, comments lost)."""
     path = Path(path)
