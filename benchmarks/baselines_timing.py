@@ -11,9 +11,10 @@ import pandas as pd
 
 from nextgenre import baselines
 from nextgenre.constants import class_names
+from nextgenre.processed import Processed, no_overrides
 
 
-def fake(scale: float, dim: int = 395, history: int = 20, seed: int = 0) -> baselines.ProcessedData:
+def fake(scale: float, dim: int = 395, history: int = 20, seed: int = 0) -> Processed:
     rng = np.random.default_rng(seed)
     n_users = max(10, int(6752 * scale))
     lengths = rng.integers(2, 21, size=n_users)
@@ -26,7 +27,9 @@ def fake(scale: float, dim: int = 395, history: int = 20, seed: int = 0) -> base
     split = np.array(["train", "val", "test"])[rng.choice(3, size=n_users, p=[0.7, 0.15, 0.15])][user]
     samples = pd.DataFrame({"target": target, "start": start, "label": genres[target].astype(int),
                             "split": split, "group": "control", "user_index": user})
-    return baselines.ProcessedData(samples, genres, vectors, class_names(6))
+    overrides = no_overrides()
+    return Processed(vectors, genres, np.ones(n, bool), samples, overrides,
+                     {"classes": class_names(6), "input_dim": dim, "history": history})
 
 
 if __name__ == "__main__":

@@ -72,7 +72,7 @@ def random_data(args, seed=0):
 
 def real_data(args):
     """Vectors, samples, labels and train positions of a dvc repro's data/processed."""
-    from nextgenre.features import read_processed
+    from nextgenre.processed import read_processed
 
     processed = read_processed(args.processed)
     args.input_dim, args.history = processed.meta["input_dim"], processed.meta["history"]

@@ -4,11 +4,12 @@ from nextgenre import baselines
 from nextgenre.cli import run_stage
 from nextgenre.outputs import atomic_file, write_json
 from nextgenre.params import stage_params
+from nextgenre.processed import read_processed
 
 
 def main() -> None:
     params = stage_params("baselines")
-    data = baselines.load_processed("data/processed")
+    data = read_processed("data/processed")
     predictions = baselines.predict_all(data, seed=params["seed"])
     with atomic_file("data/predictions/baselines.parquet") as tmp:
         predictions.to_parquet(tmp, index=False)

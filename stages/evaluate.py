@@ -2,28 +2,27 @@
 
 Writes metrics/<model>.json, data/predictions/<model>.parquet and plots/<model>/
 (confusion.csv for DVC's confusion template, attention.csv with attention; the pictures in
-images/: confusion.png, tsne.png, attention.png with attention). Usage: python stages/evaluate.py lstm|gru
+images/: confusion.png, tsne.png, attention.png with attention).
+Usage: python stages/evaluate.py MODEL (a name in nextgenre.registry.MODELS: lstm, gru)
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from nextgenre.constants import is_synthetic
 from nextgenre.cli import check_writable, run_stage
 from nextgenre.errors import NextgenreError
-from nextgenre.features import read_processed
-from nextgenre.models import RECURRENT
+from nextgenre.processed import read_processed
+from nextgenre.metrics import detailed_scores
 from nextgenre.outputs import atomic_dir, atomic_file, write_json
 from nextgenre.params import stage_params
+from nextgenre.registry import model_argument
 
 
 
 def main() -> None:
-    if len(sys.argv) != 2 or sys.argv[1] not in RECURRENT:
-        raise NextgenreError(f"usage: python stages/evaluate.py {{{','.join(RECURRENT)}}}")
-    kind = sys.argv[1]
+    kind = model_argument(__doc__)
     check_writable([f"data/predictions/{kind}.parquet", f"metrics/{kind}.json", f"plots/{kind}"])
     params = stage_params("evaluate")
     seed = params["seed"]
@@ -41,7 +40,7 @@ def main() -> None:
         raise NextgenreError(f"models/{kind} does not fit data/processed: run `dvc repro` to retrain")
     result = ev.predict_test(model, processed)
     frame = ev.predictions_frame(result, classes)
-    metrics = ev.score(frame.y_true, frame.y_pred, classes)
+    metrics = detailed_scores(frame.y_true, frame.y_pred, classes)
     name = kind.upper() + (" + attention" if "attention" in result and result["attention"] is not None else "")
     suffix = f" ({note})" if note else ""
 

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 
 from nextgenre.cli import run_stage
-from nextgenre.features import build_features, write_processed
+from nextgenre.features import build_features
 from nextgenre.outputs import atomic_dir
 from nextgenre.params import stage_params
+from nextgenre.processed import write_processed
 
 
 def main() -> None:

@@ -1,25 +1,20 @@
-"""Stage `train@<model>`: fit the LSTM or GRU classifier on data/processed/.
+"""Stage `train@<model>`: fit one registered classifier (LSTM or GRU) on data/processed/.
 
 Writes models/<model>/ (config.json, weights.npz) and the dvclive log dvclive/train/<model>/.
-Usage: python stages/train.py lstm|gru
+Usage: python stages/train.py MODEL (a name in nextgenre.registry.MODELS: lstm, gru)
 """
 
 from __future__ import annotations
 
-import sys
-
 from nextgenre.cli import check_writable, run_stage
-from nextgenre.errors import NextgenreError
-from nextgenre.features import read_processed
-from nextgenre.models import RECURRENT
+from nextgenre.processed import read_processed
 from nextgenre.outputs import atomic_dir
 from nextgenre.params import stage_params
+from nextgenre.registry import model_argument
 
 
 def main() -> None:
-    if len(sys.argv) != 2 or sys.argv[1] not in RECURRENT:
-        raise NextgenreError(f"usage: python stages/train.py {{{','.join(RECURRENT)}}}")
-    kind = sys.argv[1]
+    kind = model_argument(__doc__)
     check_writable([f"models/{kind}", f"dvclive/train/{kind}"])
     params = stage_params("train")
     processed = read_processed("data/processed")

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import runpy
 import shutil
@@ -7,13 +8,15 @@ import pandas as pd
 import pytest
 
 from nextgenre import baselines
-from nextgenre.baselines import ProcessedData, history_features, load_processed, predict_all
+from nextgenre.baselines import history_features, predict_all
 from nextgenre.constants import CLASS_SCHEMES, GENRES, class_names
+from nextgenre.errors import NextgenreError
+from nextgenre.processed import Processed, no_overrides, read_processed, write_processed
 from tests.conftest import ROOT
 
 
 def make_data(users: list[tuple[str, list[str]]], classes: int = 6, history: int = 3,
-              dim: int = 4, vectors=None) -> ProcessedData:
+              dim: int = 4, vectors=None) -> Processed:
     """Sessions of users (split, genre names) in order; one sample per session with history."""
     names = class_names(classes)
     scheme = CLASS_SCHEMES[classes]
@@ -30,7 +33,9 @@ def make_data(users: list[tuple[str, list[str]]], classes: int = 6, history: int
     if vectors is None:
         vectors = np.random.default_rng(0).normal(size=(len(genres), dim)).astype(np.float32)
     samples = pd.DataFrame(rows).astype({"target": "int64", "start": "int64"})
-    return ProcessedData(samples, np.array(genres, np.int8), vectors, names)
+    overrides = no_overrides()
+    return Processed(vectors, np.array(genres, np.int8), np.ones(len(genres), bool), samples, overrides,
+                     {"classes": names, "input_dim": vectors.shape[1], "history": history})
 
 
 def split(data):
@@ -129,7 +134,7 @@ def test_linear_learns_a_rule_from_the_session_vectors():
     vectors = rng.normal(scale=0.1, size=(len(data.genres), 6)).astype(np.float32)
     nxt = np.roll(data.genres, -1)
     vectors[np.arange(len(nxt)), nxt % 6] += 3
-    data = ProcessedData(data.samples, data.genres, vectors, data.classes)
+    data = dataclasses.replace(data, vectors=vectors)
     train, test = split(data)
     pred = baselines.linear(data, train, test, seed=0)
     assert (pred == test["label"].to_numpy()).mean() == 1.0
@@ -139,15 +144,9 @@ def test_predict_all_and_metrics_on_files(tmp_path):
     rng = np.random.default_rng(2)
     users = [("train" if u % 4 else "test", list(rng.choice(GENRES, size=10))) for u in range(16)]
     data = make_data(users, classes=4)
-    folder = tmp_path / "processed"
-    folder.mkdir()
-    data.samples.to_parquet(folder / "samples.parquet", index=False)
-    np.save(folder / "genres.npy", data.genres.astype(np.int8))
-    np.save(folder / "vectors.npy", data.vectors)
-    (folder / "meta.json").write_text(json.dumps({"classes": data.classes, "input_dim": 4, "history": 3}))
-
-    loaded = load_processed(folder)
-    assert loaded.kept.all() and loaded.overrides is None and loaded.stress_column is None
+    write_processed(tmp_path / "processed", data)
+    loaded = read_processed(tmp_path / "processed")
+    assert loaded.kept.all() and loaded.overrides.empty and loaded.stress_column is None
     preds = predict_all(loaded, seed=0)
     test = data.samples[data.samples["split"] == "test"]
     assert list(preds.columns) == ["target", "y_true", *baselines.BASELINES]
@@ -169,12 +168,7 @@ def test_stage_writes_predictions_and_metrics(tmp_path, monkeypatch):
     rng = np.random.default_rng(3)
     users = [("train" if u % 3 else "test", list(rng.choice(GENRES, size=8))) for u in range(12)]
     data = make_data(users, classes=6)
-    folder = tmp_path / "data" / "processed"
-    folder.mkdir(parents=True)
-    data.samples.to_parquet(folder / "samples.parquet", index=False)
-    np.save(folder / "genres.npy", data.genres.astype(np.int8))
-    np.save(folder / "vectors.npy", data.vectors)
-    (folder / "meta.json").write_text(json.dumps({"classes": data.classes, "input_dim": 4, "history": 3}))
+    write_processed(tmp_path / "data" / "processed", data)
     shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
     shutil.copy(ROOT / "dvc.yaml", tmp_path / "dvc.yaml")
     monkeypatch.chdir(tmp_path)
@@ -195,7 +189,7 @@ def test_left_out_sessions_are_invisible_to_every_baseline():
                       ("test", ["rock", "rock", "hiphop", "hiphop", "pop"])], history=4, dim=2)
     kept = np.ones(len(data.genres), bool)
     kept[[5, 6]] = False  # the test user's two hiphop sessions, right before the last target
-    data = ProcessedData(data.samples, data.genres, data.vectors, data.classes, kept=kept)
+    data = dataclasses.replace(data, kept=kept)
     train, test = split(data)
     last = test.tail(1)  # target pop at row 7, window rows 3..6 = rock, rock, (hiphop, hiphop)
     assert baselines.repeat_last(data, train, last).tolist() == [cls(data, "rock")]
@@ -212,23 +206,23 @@ def test_linear_features_apply_the_stress_overrides_like_the_models():
     sample = pd.DataFrame({"target": [5], "start": [2]})  # steps: rows 2, 3, 4
     overrides = pd.DataFrame({"target": [5, 5, 4], "session": [4, 2, 3],
                               "stress": np.array([0.5, np.nan, 9.0], np.float32)})
-    data = ProcessedData(data.samples, data.genres, vectors, data.classes, overrides=overrides, stress_column=2)
+    data = dataclasses.replace(data, vectors=vectors, overrides=overrides,
+                               meta={**data.meta, "layout": {"text": [0, 2], "stress": [2, 3]}})
     x = history_features(data, sample)
     # row 2 is masked for target 5 (NaN); row 4's stress becomes 0.5; target 4's override is ignored
     np.testing.assert_allclose(x[0, :3], [12, 13, 0.5])
     np.testing.assert_allclose(x[0, 3:], [(9 + 12) / 2, (10 + 13) / 2, (11 + 0.5) / 2])
 
 
-def test_loader_reads_the_optional_kept_flags_and_stress_overrides(tmp_path):
+def test_the_reader_names_a_missing_file_and_reads_kept_flags_and_overrides(tmp_path):
     data = make_data([("train", ["pop", "rock", "pop"]), ("test", ["pop", "rock"])], dim=5)
-    data.samples.to_parquet(tmp_path / "samples.parquet", index=False)
-    np.save(tmp_path / "genres.npy", data.genres.astype(np.int8))
-    np.save(tmp_path / "vectors.npy", data.vectors)
-    np.save(tmp_path / "kept.npy", np.array([True, False, True, True, True]))
-    pd.DataFrame({"target": [2], "session": [0], "stress": np.array([0.1], np.float32)}).to_parquet(
-        tmp_path / "stress_overrides.parquet", index=False)
-    (tmp_path / "meta.json").write_text(json.dumps({"classes": data.classes, "input_dim": 5, "history": 3,
-                                                    "layout": {"text": [0, 4], "stress": [4, 5]}}))
-    loaded = load_processed(tmp_path)
+    overrides = pd.DataFrame({"target": [2], "session": [0], "stress": np.array([0.1], np.float32)})
+    data = dataclasses.replace(data, kept=np.array([True, False, True, True, True]), overrides=overrides,
+                               meta={**data.meta, "layout": {"text": [0, 4], "stress": [4, 5]}})
+    write_processed(tmp_path, data)
+    loaded = read_processed(tmp_path)
     assert loaded.kept.tolist() == [True, False, True, True, True]
     assert loaded.stress_column == 4 and len(loaded.overrides) == 1
+    (tmp_path / "kept.npy").unlink()
+    with pytest.raises(NextgenreError, match="kept.npy: not found"):
+        read_processed(tmp_path)

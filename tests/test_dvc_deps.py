@@ -115,9 +115,25 @@ def missing_deps(dvc_yaml: Path, root: Path = ROOT) -> list[tuple[str, str]]:
     return missing
 
 
+def unused_deps(dvc_yaml: Path, root: Path = ROOT) -> list[tuple[str, str]]:
+    """(stage, file) for every package file among a stage's deps that its script never reaches:
+    an edit there would re-run the stage for nothing."""
+    unused = []
+    for name, stage in expanded_stages(dvc_yaml).items():
+        package = {d for d in stage.get("deps", []) if d.startswith("src/nextgenre/")}
+        unused += [(name, path) for path in sorted(package - closure(root / stage_script(stage), root))]
+    return unused
+
+
 def test_every_stage_depends_on_its_whole_import_closure():
     missing = missing_deps(ROOT / "dvc.yaml")
     assert not missing, "dvc.yaml deps miss:\n" + "\n".join(f"  stage {s}: {p}" for s, p in missing)
+
+
+def test_no_stage_depends_on_a_package_file_it_does_not_use():
+    unused = unused_deps(ROOT / "dvc.yaml")
+    assert not unused, "dvc.yaml deps that the stage never imports:\n" + "\n".join(
+        f"  stage {s}: {p}" for s, p in unused)
 
 
 def test_the_closure_follows_lazy_imports_and_package_data():

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nextgenre.evaluation import attention_by_lag, confusion_rows, score
+from nextgenre.evaluation import attention_by_lag, confusion_rows
+from nextgenre.metrics import detailed_scores
 from tests.conftest import ROOT, set_params
 from tests.fake_pipeline_data import write_fake_pipeline_data
 
@@ -16,7 +17,7 @@ from tests.fake_pipeline_data import write_fake_pipeline_data
 def test_score_on_a_known_case():
     y_true = [0, 0, 1, 1, 2, 2]
     y_pred = [0, 1, 1, 1, 2, 0]
-    m = score(y_true, y_pred, ["a", "b", "c", "d"])
+    m = detailed_scores(y_true, y_pred, ["a", "b", "c", "d"])
     assert m["accuracy"] == pytest.approx(4 / 6)
     pc = m["per_class"]
     assert (pc["a"]["precision"], pc["a"]["recall"], pc["a"]["f1"]) == pytest.approx((0.5, 0.5, 0.5))

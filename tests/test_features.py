@@ -4,10 +4,10 @@ import pytest
 import yaml
 
 from nextgenre.constants import GENRES, GROUPS, class_names
-from nextgenre.features import (build_features, read_processed, scale_stress, split_users,
-                                write_processed)
+from nextgenre.features import build_features, scale_stress, split_users
+from nextgenre.processed import read_processed, write_processed
 from nextgenre.sequences import Windows, oversample
-from nextgenre.training import windows_for
+from nextgenre.sequences import windows_for
 from tests.conftest import ROOT
 from tests.fake_pipeline_data import write_fake_pipeline_data
 

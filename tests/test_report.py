@@ -10,6 +10,7 @@ import yaml
 from nextgenre import baselines, report
 from nextgenre.constants import class_names
 from nextgenre.errors import NextgenreError
+from nextgenre.metrics import scores
 from tests.conftest import ROOT, set_params
 
 
@@ -45,9 +46,8 @@ def write_fake_run(root, classes=6, raw="data/raw/synthetic", attention=False, s
         for i, c in enumerate(names):
             frame[f"p_{c}"] = (pred == i).astype(np.float32)
         frame.to_parquet(root / f"data/predictions/{model}.parquet", index=False)
-        scores = baselines.scores(y, pred, classes)
         (root / f"metrics/{model}.json").write_text(json.dumps(
-            {**scores, "per_class": {}, "n_test": n, "classes": names}))
+            {**scores(y, pred, classes), "per_class": {}, "n_test": n, "classes": names}))
     base = pd.DataFrame({"target": samples["target"], "y_true": y})
     for i, name in enumerate(baselines.BASELINES):
         base[name] = noisy(0.1 + 0.05 * i)

@@ -5,7 +5,8 @@ import pytest
 import yaml
 
 from nextgenre.features import build_features
-from nextgenre.training import load_model, save_model, train_model, windows_for
+from nextgenre.sequences import windows_for
+from nextgenre.training import load_model, save_model, train_model
 from tests.conftest import ROOT
 from tests.fake_pipeline_data import write_fake_pipeline_data
 

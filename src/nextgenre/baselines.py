@@ -26,25 +26,22 @@ The baselines see the sessions the models see. When the features stage leaves se
 model also applies `stress_overrides.parquet` exactly as the models' windows do: a history
 session whose stress window reaches past the target's time gets the stress recomputed up to
 that time (a NaN there leaves the step out for that target), so no tweet at or after the
-target leaks in. Both files are optional: without them every session is kept, nothing is
-overridden.
+target leaks in.
 """
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from nextgenre.constants import CLASS_SCHEMES, GENRES
+from nextgenre.constants import GENRES
 from nextgenre.errors import NextgenreError
+from nextgenre.metrics import scores
+from nextgenre.processed import Processed
 
 BASELINES = ("majority", "repeat_last", "user_top", "markov", "linear")
 
@@ -57,60 +54,13 @@ DESCRIPTIONS = {
 }
 
 
-class ProcessedData:
-    """What the features stage wrote to data/processed/: per-session arrays and the samples."""
-
-    def __init__(self, samples: pd.DataFrame, genres: np.ndarray, vectors: np.ndarray, classes: list[str],
-                 kept: np.ndarray | None = None, overrides: pd.DataFrame | None = None,
-                 stress_column: int | None = None):
-        self.samples = samples.reset_index(drop=True)
-        self.genres = np.asarray(genres, dtype=np.int64)
-        self.vectors = vectors
-        self.classes = list(classes)
-        self.kept = np.ones(len(self.genres), bool) if kept is None else np.asarray(kept, bool)
-        self.overrides = overrides if overrides is not None and stress_column is not None else None
-        self.stress_column = stress_column
-        if len(self.classes) not in CLASS_SCHEMES:
-            raise NextgenreError(f"meta.json: {len(self.classes)} classes; expected 6, 4 or 3")
-        if not len(self.genres) == len(self.vectors) == len(self.kept):
-            raise NextgenreError("data/processed: genres.npy, vectors.npy and kept.npy differ in length")
-
-    @property
-    def class_of_genre(self) -> np.ndarray:
-        """Class index of each genre index in this scheme, -1 where the genre maps to no class."""
-        scheme = CLASS_SCHEMES[len(self.classes)]
-        return np.array([self.classes.index(scheme[g]) if scheme[g] is not None else -1 for g in GENRES])
-
-    @property
-    def session_class(self) -> np.ndarray:
-        """Class of every session; -1 where its genre maps to no class or the session is left out."""
-        return np.where(self.kept, self.class_of_genre[self.genres], -1)
-
-
-def load_processed(folder: str | Path) -> ProcessedData:
-    """Read data/processed/ (the vectors are memory-mapped, not loaded whole)."""
-    folder = Path(folder)
-    for name in ("samples.parquet", "genres.npy", "vectors.npy", "meta.json"):
-        if not (folder / name).exists():
-            raise NextgenreError(f"{folder / name}: not found (run the features stage first)")
-    meta = json.loads((folder / "meta.json").read_text())
-    samples = pd.read_parquet(folder / "samples.parquet")
-    kept = np.load(folder / "kept.npy") if (folder / "kept.npy").exists() else None
-    overrides = (pd.read_parquet(folder / "stress_overrides.parquet")
-                 if (folder / "stress_overrides.parquet").exists() else None)
-    stress = meta.get("layout", {}).get("stress")
-    return ProcessedData(samples, np.load(folder / "genres.npy"), np.load(folder / "vectors.npy", mmap_mode="r"),
-                         meta["classes"], kept=kept, overrides=overrides,
-                         stress_column=int(stress[0]) if stress else None)
-
-
 # --- the five baselines: each takes the data and the train/test sample tables --------------
 
-def majority(data: ProcessedData, train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
+def majority(data: Processed, train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
     return np.full(len(test), _majority_class(train, len(data.classes)), dtype=np.int64)
 
 
-def repeat_last(data: ProcessedData, train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
+def repeat_last(data: Processed, train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
     session_class = data.session_class
     rows = np.arange(len(session_class))
     # For each session row: the latest row at or before it whose genre maps to a class.
@@ -122,7 +72,7 @@ def repeat_last(data: ProcessedData, train: pd.DataFrame, test: pd.DataFrame) ->
     return np.where(found, session_class[np.maximum(last, 0)], fallback).astype(np.int64)
 
 
-def user_top(data: ProcessedData, train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
+def user_top(data: Processed, train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
     n_classes = len(data.classes)
     session_class = data.session_class
     n = len(session_class)
@@ -149,7 +99,7 @@ class MarkovBaseline:
     def __init__(self, n_classes: int):
         self.n_classes = n_classes
 
-    def fit(self, data: ProcessedData, train: pd.DataFrame) -> "MarkovBaseline":
+    def fit(self, data: Processed, train: pd.DataFrame) -> "MarkovBaseline":
         state = self._state(data, train)
         labels = train["label"].to_numpy()
         self.counts = np.zeros((len(GENRES) + 1, self.n_classes), np.int64)
@@ -159,11 +109,11 @@ class MarkovBaseline:
         self.scores = self.counts + prior[None, :] * 0.5
         return self
 
-    def predict(self, data: ProcessedData, samples: pd.DataFrame) -> np.ndarray:
+    def predict(self, data: Processed, samples: pd.DataFrame) -> np.ndarray:
         return np.argmax(self.scores[self._state(data, samples)], axis=1).astype(np.int64)
 
     @staticmethod
-    def _state(data: ProcessedData, samples: pd.DataFrame) -> np.ndarray:
+    def _state(data: Processed, samples: pd.DataFrame) -> np.ndarray:
         """Genre index of the last kept history session; len(GENRES) when there is none."""
         target, start = samples["target"].to_numpy(), samples["start"].to_numpy()
         rows = np.arange(len(data.genres))
@@ -173,11 +123,11 @@ class MarkovBaseline:
         return np.where(found, data.genres[np.maximum(last, 0)], len(GENRES))
 
 
-def markov(data: ProcessedData, train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
+def markov(data: Processed, train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
     return MarkovBaseline(len(data.classes)).fit(data, train).predict(data, test)
 
 
-def history_steps(data: ProcessedData, samples: pd.DataFrame):
+def history_steps(data: Processed, samples: pd.DataFrame):
     """The history steps a model sees, one per (sample, session row), in row order per sample.
 
     Returns sample positions, session rows, and the stress override of each step (NaN: none).
@@ -189,7 +139,7 @@ def history_steps(data: ProcessedData, samples: pd.DataFrame):
     row = np.repeat(start, lengths) + np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     visible = data.kept[row].copy()
     override = np.full(len(row), np.nan, np.float32)
-    if data.overrides is not None and len(data.overrides):
+    if data.stress_column is not None and len(data.overrides):
         n = len(data.genres)
         ov_keys = data.overrides["target"].to_numpy(np.int64) * n + data.overrides["session"].to_numpy(np.int64)
         order = np.argsort(ov_keys, kind="stable")
@@ -202,7 +152,7 @@ def history_steps(data: ProcessedData, samples: pd.DataFrame):
     return pos[visible], row[visible], override[visible]
 
 
-def history_features(data: ProcessedData, samples: pd.DataFrame) -> np.ndarray:
+def history_features(data: Processed, samples: pd.DataFrame) -> np.ndarray:
     """Per sample: [vector of the last history step, mean vector of the history steps].
 
     The vectors are the models' session vectors with the stress overrides applied; a sample
@@ -228,7 +178,7 @@ def history_features(data: ProcessedData, samples: pd.DataFrame) -> np.ndarray:
     return np.hstack([last, mean])
 
 
-def linear(data: ProcessedData, train: pd.DataFrame, test: pd.DataFrame, seed: int = 0) -> np.ndarray:
+def linear(data: Processed, train: pd.DataFrame, test: pd.DataFrame, seed: int = 0) -> np.ndarray:
     labels = train["label"].to_numpy()
     if len(np.unique(labels)) < 2:
         return majority(data, train, test)
@@ -240,7 +190,7 @@ def linear(data: ProcessedData, train: pd.DataFrame, test: pd.DataFrame, seed: i
 
 # --- running them all ----------------------------------------------------------------------
 
-def predict_all(data: ProcessedData, seed: int) -> pd.DataFrame:
+def predict_all(data: Processed, seed: int) -> pd.DataFrame:
     """Every baseline's prediction for every test sample, in samples.parquet's test-row order."""
     samples = data.samples
     train = samples[samples["split"] == "train"]
@@ -259,16 +209,6 @@ def predict_all(data: ProcessedData, seed: int) -> pd.DataFrame:
 def _majority_class(train: pd.DataFrame, n_classes: int) -> int:
     """Most frequent training label; ties go to the lower class index."""
     return int(np.argmax(np.bincount(train["label"].to_numpy(), minlength=n_classes)))
-
-
-def scores(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> dict:
-    """Accuracy, macro-F1 (over all classes of the scheme) and balanced accuracy."""
-    labels = list(range(n_classes))
-    return {
-        "accuracy": float(accuracy_score(y_true, y_pred)),
-        "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
-        "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
-    }
 
 
 def metrics(predictions: pd.DataFrame, classes: list[str]) -> dict:

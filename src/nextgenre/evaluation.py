@@ -5,30 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.manifold import TSNE
-from sklearn.metrics import (accuracy_score, balanced_accuracy_score, f1_score,
-                             precision_recall_fscore_support)
 
-from nextgenre.features import Processed
-from nextgenre.sequences import WindowDataset
-from nextgenre.training import split_positions, windows_for
+from nextgenre.processed import Processed
+from nextgenre.sequences import WindowDataset, windows_for
 
 TSNE_MAX_POINTS = 2000
-
-
-def score(y_true, y_pred, classes: list[str]) -> dict:
-    """accuracy, macro-F1, balanced accuracy and per-class precision/recall/F1/support."""
-    labels = list(range(len(classes)))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0)
-    return {
-        "accuracy": float(accuracy_score(y_true, y_pred)),
-        "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
-        "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
-        "per_class": {c: {"precision": float(precision[i]), "recall": float(recall[i]),
-                          "f1": float(f1[i]), "support": int(support[i])} for i, c in enumerate(classes)},
-        "n_test": int(len(y_true)),
-        "classes": list(classes),
-    }
 
 
 def predict_test(model, processed: Processed, batch_size: int = 512) -> dict:
@@ -36,7 +17,7 @@ def predict_test(model, processed: Processed, batch_size: int = 512) -> dict:
     test samples, in samples.parquet order, with their positions, targets and true labels."""
     from nextgenre.models import probe_model
 
-    positions = split_positions(processed, "test")
+    positions = processed.positions("test")
     if len(positions) == 0:
         from nextgenre.errors import NextgenreError
         raise NextgenreError("data/processed: the test split has no samples")

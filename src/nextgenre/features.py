@@ -12,10 +12,6 @@ reaches it; those few (target, session) pairs get a recomputed value in `overrid
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
@@ -23,23 +19,11 @@ from sklearn.model_selection import train_test_split
 from nextgenre.constants import (GENRES, GROUPS, STRESS_MAX, STRESS_MIN, TIMES_OF_DAY,
                                  CLASS_SCHEMES, class_names)
 from nextgenre.errors import NextgenreError
-
-SPLITS = ("train", "val", "test")
+from nextgenre.processed import SPLITS, Processed, no_overrides
 
 
 class FeaturesError(NextgenreError):
     """The inputs of the features stage do not fit the pipeline contract."""
-
-
-@dataclass
-class Processed:
-    """Everything the features stage writes to data/processed/."""
-    vectors: np.ndarray          # float32 (n_sessions, input_dim)
-    genres: np.ndarray           # int8 (n_sessions,): index in GENRES
-    kept: np.ndarray             # bool (n_sessions,): False = left out by missing_stress=drop
-    samples: pd.DataFrame        # target, start, label, split, group, user_index
-    overrides: pd.DataFrame      # target, session, stress: stress of a window cut at the target
-    meta: dict = field(default_factory=dict)
 
 
 def scale_stress(stress):
@@ -248,8 +232,7 @@ def build_features(sessions, tweets, emb_tracks, emb_vectors, params: dict) -> P
     samples["user_index"] = pd.Series(target_user).map(user_codes).to_numpy(dtype=np.int64)
 
     overrides = (stress_overrides(sessions, tweets, samples, interval, missing) if stress
-                 else pd.DataFrame({"target": np.zeros(0, np.int64), "session": np.zeros(0, np.int64),
-                                    "stress": np.zeros(0, np.float32)}))
+                 else no_overrides())
     names = class_names(f["classes"])
     genre_codes = sessions["genre"].map({g: i for i, g in enumerate(GENRES)}).to_numpy(dtype=np.int8)
     meta = {
@@ -275,27 +258,3 @@ def build_features(sessions, tweets, emb_tracks, emb_vectors, params: dict) -> P
         "groups": list(GROUPS),
     }
     return Processed(vectors, genre_codes, kept, samples, overrides, meta)
-
-
-def write_processed(folder, processed: Processed) -> None:
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    np.save(folder / "vectors.npy", processed.vectors)
-    np.save(folder / "genres.npy", processed.genres)
-    np.save(folder / "kept.npy", processed.kept)
-    processed.samples.to_parquet(folder / "samples.parquet", index=False)
-    processed.overrides.to_parquet(folder / "stress_overrides.parquet", index=False)
-    (folder / "meta.json").write_text(json.dumps(processed.meta, indent=2, sort_keys=True) + "\n")
-
-
-def read_processed(folder, mmap: bool = True) -> Processed:
-    folder = Path(folder)
-    mode = "r" if mmap else None
-    return Processed(
-        vectors=np.load(folder / "vectors.npy", mmap_mode=mode),
-        genres=np.load(folder / "genres.npy"),
-        kept=np.load(folder / "kept.npy"),
-        samples=pd.read_parquet(folder / "samples.parquet"),
-        overrides=pd.read_parquet(folder / "stress_overrides.parquet"),
-        meta=json.loads((folder / "meta.json").read_text()),
-    )

@@ -22,6 +22,7 @@ import yaml
 
 from nextgenre import stats
 from nextgenre.errors import NextgenreError
+from nextgenre.registry import MODELS, mcnemar_key, pairs
 
 # Every grid setting is given explicitly, so the workspace's own values never leak in.
 BASE = {"features.classes": 6, "model.attention": False, "features.stress": False,
@@ -57,7 +58,6 @@ EFFECTS = [
 ]
 
 GRIDS = {"paper": PAPER, "ablations": ABLATIONS}
-MODELS = ("lstm", "gru")
 
 
 def select(grid_names: list[str], only: list[str] | None = None) -> dict[str, dict]:
@@ -183,10 +183,12 @@ def _p_value(p_value: float) -> str:
 
 
 def paper_table(queued: list[Queued], comparisons: dict[str, dict]) -> str:
-    """One row per configuration: LSTM and GRU (mean ± sd over seeds, per-seed 95% CIs), the
-    best baseline, McNemar per seed, and the paper's numbers."""
-    lines = ["| configuration | seeds | LSTM | GRU | best baseline | LSTM vs GRU (McNemar p) | paper LSTM | paper GRU |",
-             "| --- | ---: | --- | --- | --- | --- | ---: | ---: |"]
+    """One row per configuration: each model (mean ± sd over seeds, per-seed 95% CIs), the best
+    baseline, McNemar per seed for each pair of models, and the paper's numbers."""
+    header = ([m.upper() for m in MODELS] + ["best baseline"]
+              + [f"{a.upper()} vs {b.upper()} (McNemar p)" for a, b in pairs()] + [f"paper {m.upper()}" for m in MODELS])
+    lines = ["| configuration | seeds | " + " | ".join(header) + " |",
+             "| --- | ---: |" + " --- |" * (len(MODELS) + 1 + len(pairs())) + " ---: |" * len(MODELS)]
     for config in dict.fromkeys(q.config for q in queued):
         runs = [comparisons[q.name] for q in queued if q.config == config]
         cells = []
@@ -198,7 +200,7 @@ def paper_table(queued: list[Queued], comparisons: dict[str, dict]) -> str:
         best = [r["best_baseline"] for r in runs]
         names = sorted({b["name"] for b in best})
         cells.append(f"{'/'.join(names)} {_pm([b['accuracy'] for b in best])}")
-        cells.append(", ".join(_p_value(r["mcnemar_lstm_vs_gru"]["p_value"]) for r in runs))
+        cells += [", ".join(_p_value(r[mcnemar_key(a, b)]["p_value"]) for r in runs) for a, b in pairs()]
         row = runs[0]["paper"]["row"] or {}
         paper = [f"{row[m]:.2f}" if row.get(m) is not None else "—" for m in MODELS]
         lines.append(f"| {config} | {len(runs)} | " + " | ".join(cells + paper) + " |")

@@ -13,7 +13,9 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
-RECURRENT = {"lstm": layers.LSTM, "gru": layers.GRU}
+from nextgenre.registry import MODELS
+
+RECURRENT = {name: getattr(layers, layer) for name, layer in MODELS.items()}
 
 
 @keras.saving.register_keras_serializable(package="nextgenre")

@@ -3,8 +3,8 @@
 `build_comparison` gathers everything into one dictionary (metrics/comparison.json);
 `render_markdown` turns it into reports/comparison.md. Accuracies are recomputed from the
 prediction files (and checked against the metrics files), with 95% percentile bootstrap
-intervals that resample test *users* (see nextgenre.stats), and McNemar's test of LSTM
-against GRU on the same test samples.
+intervals that resample test *users* (see nextgenre.stats), and McNemar's test of every pair of
+models (nextgenre.registry) on the same test samples.
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ import pandas as pd
 import yaml
 
 from nextgenre import stats
-from nextgenre.baselines import BASELINES, DESCRIPTIONS, scores
+from nextgenre.baselines import BASELINES, DESCRIPTIONS
 from nextgenre.constants import is_synthetic
 from nextgenre.errors import NextgenreError
+from nextgenre.metrics import scores
+from nextgenre.registry import MODELS, mcnemar_key, pairs
 
-MODELS = ("lstm", "gru")
 PAPER_KEYS = ("classes", "attention", "stress", "oversampling")
 PAPER_ENCODER = "roberta-base (768 dimensions)"
 ALPHA = 0.05
@@ -183,7 +184,7 @@ def build_comparison(results: RunResults, params: dict, paper: dict) -> dict:
         "baselines": base,
         "best_baseline": {"name": best, "accuracy": base[best]["accuracy"]},
         "margins": margins,
-        "mcnemar_lstm_vs_gru": stats.mcnemar(correct["lstm"], correct["gru"]),
+        **{mcnemar_key(a, b): stats.mcnemar(correct[a], correct[b]) for a, b in pairs()},
         "paper": {"row": row, "delta": deltas, "table": paper["accuracy"]},
     }
 
@@ -232,20 +233,21 @@ def render_markdown(c: dict) -> str:
         "Test accuracy. This run's numbers (with 95% bootstrap intervals) stand in the row of the "
         "paper's configuration that matches this run; — marks a number the paper does not give.",
         "",
-        "| classes | attention | stress | oversampling | paper LSTM | paper GRU | this run LSTM | this run GRU |",
-        "| ---: | :-: | :-: | :-: | ---: | ---: | ---: | ---: |",
+        "| classes | attention | stress | oversampling | "
+        + " | ".join([f"paper {m.upper()}" for m in MODELS] + [f"this run {m.upper()}" for m in MODELS]) + " |",
+        "| ---: | :-: | :-: | :-: |" + " ---: |" * (2 * len(MODELS)),
     ]
     row = c["paper"]["row"]
     this = {m: f"**{_f(models[m]['accuracy'])}** {_ci(models[m])}" for m in MODELS}
     for r in c["paper"]["table"]:
         mine = row is not None and all(r[k] == row[k] for k in PAPER_KEYS)
+        cells = [_f(r.get(m), 2) for m in MODELS] + [this[m] if mine else "" for m in MODELS]
         lines.append(f"| {r['classes']} | {_yes(r['attention'])} | {_yes(r['stress'])} | "
-                     f"{_yes(r['oversampling'])} | {_f(r.get('lstm'), 2)} | {_f(r.get('gru'), 2)} | "
-                     f"{this['lstm'] if mine else ''} | {this['gru'] if mine else ''} |")
+                     f"{_yes(r['oversampling'])} | " + " | ".join(cells) + " |")
     if row is None:
+        cells = ["not in the paper" for _ in MODELS] + [this[m] for m in MODELS]
         lines.append(f"| {cfg['classes']} | {_yes(cfg['attention'])} | {_yes(cfg['stress'])} | "
-                     f"{_yes(cfg['oversampling'])} | not in the paper | not in the paper | "
-                     f"{this['lstm']} | {this['gru']} |")
+                     f"{_yes(cfg['oversampling'])} | " + " | ".join(cells) + " |")
         lines += ["", "No row of the paper's table has this configuration, so there is nothing to "
                   "compare this run with directly."]
     else:
@@ -282,16 +284,20 @@ def render_markdown(c: dict) -> str:
                          f"[{mg['over_best_ci_low']:+.3f}, {mg['over_best_ci_high']:+.3f}]): {verdict}.")
     lines += ["", " ".join(sentences)]
 
-    mc = c["mcnemar_lstm_vs_gru"]
-    significant = mc["p_value"] < ALPHA
+    for a, b in pairs():
+        mc = c[mcnemar_key(a, b)]
+        significant = mc["p_value"] < ALPHA
+        a, b = a.upper(), b.upper()
+        lines += [
+            "",
+            f"## {a} against {b} (McNemar's test)",
+            "",
+            f"On the {c['n_test']} test samples, the {a} was right where the {b} was wrong {mc['b']} times, "
+            f"and the {b} right where the {a} was wrong {mc['c']} times. McNemar's test ({mc['method']}) "
+            f"gives statistic {mc['statistic']:.3f}, p {_p(mc['p_value'])}: at the 5% level the two "
+            "models' accuracies " + ("**differ significantly**." if significant else "**do not differ significantly**."),
+        ]
     lines += [
-        "",
-        "## LSTM against GRU (McNemar's test)",
-        "",
-        f"On the {c['n_test']} test samples, the LSTM was right where the GRU was wrong {mc['b']} times, "
-        f"and the GRU right where the LSTM was wrong {mc['c']} times. McNemar's test ({mc['method']}) "
-        f"gives statistic {mc['statistic']:.3f}, p {_p(mc['p_value'])}: at the 5% level the two "
-        "models' accuracies " + ("**differ significantly**." if significant else "**do not differ significantly**."),
         "",
         "## How to read this report",
         "",

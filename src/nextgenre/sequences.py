@@ -18,6 +18,8 @@ import pandas as pd
 import keras
 from sklearn.utils import resample
 
+from nextgenre.processed import Processed
+
 
 class Windows:
     """Gathers the input windows of samples from per-session vectors."""
@@ -77,6 +79,12 @@ class Windows:
             masked = np.isnan(values)
             x[b, steps[~masked], self.stress_column] = values[~masked]
             x[b, steps[masked], :] = 0.0  # missing_stress=drop: this step is left out
+
+
+def windows_for(processed: Processed) -> Windows:
+    """The windows of the samples of data/processed/, with its stress overrides applied."""
+    return Windows(processed.vectors, processed.samples, processed.meta["history"],
+                   processed.overrides, processed.stress_column)
 
 
 def oversample(positions: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nextgenre.features import Processed
-from nextgenre.sequences import WindowDataset, Windows, as_tf_dataset, oversample
+from nextgenre.processed import Processed
+from nextgenre.sequences import WindowDataset, as_tf_dataset, oversample, windows_for
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -38,16 +38,6 @@ def configure_tensorflow(seed: int) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
-def windows_for(processed: Processed) -> Windows:
-    stress = processed.meta["layout"].get("stress")
-    return Windows(processed.vectors, processed.samples, processed.meta["history"],
-                   processed.overrides, stress[0] if stress else None)
-
-
-def split_positions(processed: Processed, split: str) -> np.ndarray:
-    return np.flatnonzero(processed.samples["split"].to_numpy() == split)
-
-
 def train_model(kind: str, processed: Processed, params: dict, live=None):
     """Fit a model (early stopping on val_loss, best weights restored); return it and its history.
 
@@ -60,7 +50,7 @@ def train_model(kind: str, processed: Processed, params: dict, live=None):
     configure_tensorflow(seed)
     labels = processed.samples["label"].to_numpy(dtype=np.int64)
     windows = windows_for(processed)
-    train_pos, val_pos = split_positions(processed, "train"), split_positions(processed, "val")
+    train_pos, val_pos = processed.positions("train"), processed.positions("val")
     if len(train_pos) == 0 or len(val_pos) == 0:
         from nextgenre.errors import NextgenreError
         raise NextgenreError("data/processed: the train or validation split has no samples")

@@ -10,8 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from nextgenre.baselines import BASELINES  # noqa: E402
+from nextgenre.registry import MODELS  # noqa: E402
 
-MODELS = ("lstm", "gru")
 MODEL_COLOR, BASELINE_COLOR, PAPER_COLOR = "#2b6cb0", "#a0aec0", "#c53030"
 
 
