@@ -4,7 +4,9 @@ import pytest
 import yaml
 
 from nextgenre.constants import GENRES, GROUPS, class_names
-from nextgenre.features import build_features, scale_stress, split_users
+from nextgenre.features import build_features
+from nextgenre.split import split_users
+from nextgenre.stress_windows import scale_stress
 from nextgenre.processed import read_processed, write_processed
 from nextgenre.sequences import Windows, oversample
 from nextgenre.sequences import windows_for

@@ -18,7 +18,8 @@ import pytest
 
 from nextgenre.constants import CLASS_SCHEMES, GROUPS, INTERVALS, class_names
 from nextgenre.errors import NextgenreError, RawDataError
-from nextgenre.ingest import SESSION_COLUMNS, ingest, stress_windows
+from nextgenre.ingest import SESSION_COLUMNS, ingest
+from nextgenre.stress_windows import stress_windows
 from nextgenre.pseudonym import KEY_ENV, SYNTHETIC_KEY, pseudonym, pseudonym_key
 from tests.conftest import ROOT, run, set_params
 from tests.raw_fixtures import RAW_MARKERS, frames, write_raw

@@ -42,6 +42,7 @@ from nextgenre.constants import GENRES
 from nextgenre.errors import NextgenreError
 from nextgenre.metrics import scores
 from nextgenre.processed import Processed
+from nextgenre.stress_windows import Overrides
 
 BASELINES = ("majority", "repeat_last", "user_top", "markov", "linear")
 
@@ -140,14 +141,8 @@ def history_steps(data: Processed, samples: pd.DataFrame):
     visible = data.kept[row].copy()
     override = np.full(len(row), np.nan, np.float32)
     if data.stress_column is not None and len(data.overrides):
-        n = len(data.genres)
-        ov_keys = data.overrides["target"].to_numpy(np.int64) * n + data.overrides["session"].to_numpy(np.int64)
-        order = np.argsort(ov_keys, kind="stable")
-        ov_keys, ov_values = ov_keys[order], data.overrides["stress"].to_numpy(np.float32)[order]
-        keys = target[pos] * n + row
-        at = np.minimum(np.searchsorted(ov_keys, keys), len(ov_keys) - 1)
-        found = ov_keys[at] == keys
-        override[found] = ov_values[at[found]]
+        found, values = Overrides(data.overrides, len(data.genres)).lookup(target[pos], row)
+        override[found] = values[found]
         visible &= ~(found & np.isnan(override))
     return pos[visible], row[visible], override[visible]
 

@@ -7,32 +7,24 @@ session with at least one earlier session of the same user; its history is the r
 built (nextgenre.sequences), never materialised for the whole data set.
 
 Leakage rules: a history session's stress window (s, s + I] is cut at the target's time when it
-reaches it; those few (target, session) pairs get a recomputed value in `overrides`.
+reaches it; those few (target, session) pairs get a recomputed value in `overrides`
+(nextgenre.stress_windows). Users are split, not samples (nextgenre.split).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
-from nextgenre.constants import (GENRES, GROUPS, STRESS_MAX, STRESS_MIN, TIMES_OF_DAY,
-                                 CLASS_SCHEMES, class_names)
+from nextgenre.constants import GENRES, GROUPS, STRESS_MAX, TIMES_OF_DAY, CLASS_SCHEMES, class_names
 from nextgenre.errors import NextgenreError
 from nextgenre.processed import SPLITS, Processed, no_overrides
+from nextgenre.split import split_users
+from nextgenre.stress_windows import nanoseconds, scale_stress, stress_overrides
 
 
 class FeaturesError(NextgenreError):
     """The inputs of the features stage do not fit the pipeline contract."""
-
-
-def scale_stress(stress):
-    """TensiStrength -1 (no stress) .. -5 (very stressed) onto 0 .. 1 (higher = more stressed)."""
-    return (STRESS_MAX - np.asarray(stress, dtype=np.float64)) / (STRESS_MAX - STRESS_MIN)
-
-
-def _nanoseconds(column: pd.Series) -> np.ndarray:
-    return pd.to_datetime(column, utc=True).dt.as_unit("ns").astype("int64").to_numpy()
 
 
 def _one_hot(values: pd.Series, names: tuple, what: str) -> np.ndarray:
@@ -108,7 +100,7 @@ def candidate_samples(sessions: pd.DataFrame, history: int, classes: int, kept: 
     target - history) .. target - 1. Targets whose class is None in the scheme are dropped.
     """
     user = sessions["user"].to_numpy()
-    times = _nanoseconds(sessions["created_at"])
+    times = nanoseconds(sessions["created_at"])
     n = len(sessions)
     rows = np.arange(n)
     new_user = np.r_[True, user[1:] != user[:-1]]
@@ -131,85 +123,6 @@ def candidate_samples(sessions: pd.DataFrame, history: int, classes: int, kept: 
         "start": start[targets].astype(np.int64),
         "label": target_class.iloc[targets].map({c: i for i, c in enumerate(names)}).to_numpy(dtype=np.int64),
     })
-
-
-def stress_overrides(sessions, tweets, samples, interval: int, missing: str) -> pd.DataFrame:
-    """Stress of every history session whose window (s, s + I] reaches its target's time,
-    recomputed from the tweets strictly between the session and the target.
-
-    Columns: target, session (rows), stress (float32, scaled; NaN under missing=drop when the
-    cut window has no tweet: the step is then masked for this target only).
-    """
-    times = _nanoseconds(sessions["created_at"])
-    width = np.int64(interval) * 60 * 10**9
-    pairs_t, pairs_s = [], []
-    max_lag = int((samples.target - samples.start).max()) if len(samples) else 0
-    targets, starts = samples.target.to_numpy(), samples.start.to_numpy()
-    for lag in range(1, max_lag + 1):
-        s = targets - lag
-        hit = (s >= starts) & (times[np.maximum(s, 0)] + width >= times[targets])
-        if not hit.any():
-            break  # times grow along a user's rows: larger lags reach back even further
-        pairs_t.append(targets[hit])
-        pairs_s.append(s[hit])
-    pair_t = np.concatenate(pairs_t) if pairs_t else np.zeros(0, np.int64)
-    pair_s = np.concatenate(pairs_s) if pairs_s else np.zeros(0, np.int64)
-
-    values = np.full(len(pair_t), np.nan)
-    tw_user = tweets["user"].to_numpy()
-    tw_times = _nanoseconds(tweets["created_at"])
-    tw_stress = tweets["stress"].to_numpy(dtype=np.float64)
-    order = np.lexsort((tw_times, tw_user))
-    tw_user, tw_times, tw_stress = tw_user[order], tw_times[order], tw_stress[order]
-    pair_user = sessions["user"].to_numpy()[pair_t]
-    for u in np.unique(pair_user):
-        lo_u, hi_u = np.searchsorted(tw_user, u, "left"), np.searchsorted(tw_user, u, "right")
-        t_u, st_u = tw_times[lo_u:hi_u], tw_stress[lo_u:hi_u]
-        csum = np.r_[0.0, np.cumsum(st_u)]
-        mine = np.flatnonzero(pair_user == u)
-        lo = np.searchsorted(t_u, times[pair_s[mine]], "right")   # tweet > session time
-        hi = np.searchsorted(t_u, times[pair_t[mine]], "left")    # tweet < target time
-        count = hi - lo
-        with np.errstate(invalid="ignore", divide="ignore"):
-            values[mine] = np.where(count > 0, (csum[hi] - csum[lo]) / np.maximum(count, 1), np.nan)
-    scaled = np.where(np.isnan(values), np.nan, scale_stress(np.where(np.isnan(values), STRESS_MAX, values)))
-    if missing == "zero":
-        scaled = np.where(np.isnan(scaled), 0.0, scaled)
-    table = pd.DataFrame({"target": pair_t.astype(np.int64), "session": pair_s.astype(np.int64),
-                          "stress": scaled.astype(np.float32)})
-    return table.sort_values(["target", "session"], kind="stable").reset_index(drop=True)
-
-
-def split_users(users: pd.DataFrame, val: float, test: float, seed: int) -> pd.Series:
-    """train/val/test per user, stratified by group (sklearn, seeded).
-
-    Groups with too few users to stratify are pooled into one stratum; with too few users in
-    all, the split is plain random.
-    """
-    users = users.sort_values("user").reset_index(drop=True)
-
-    def strata(frame, n_hold):
-        counts = frame.group.value_counts()
-        s = frame.group.where(frame.group.map(counts) >= 2, "_pooled")
-        if s.value_counts().min() < 2 or s.nunique() > min(n_hold, len(frame) - n_hold):
-            return None
-        return s
-
-    def cut(frame, share):
-        n_hold = int(np.ceil(share * len(frame)))
-        try:
-            return train_test_split(frame, test_size=n_hold, random_state=seed, stratify=strata(frame, n_hold))
-        except ValueError:
-            return train_test_split(frame, test_size=n_hold, random_state=seed)
-
-    if len(users) < 3:
-        raise FeaturesError(f"only {len(users)} users have samples: at least 3 are needed for train/val/test")
-    rest, test_users = cut(users, test)
-    train_users, val_users = cut(rest, val / (1 - test))
-    split = pd.Series("train", index=users.user.to_numpy())
-    split[val_users.user.to_numpy()] = "val"
-    split[test_users.user.to_numpy()] = "test"
-    return split
 
 
 def build_features(sessions, tweets, emb_tracks, emb_vectors, params: dict) -> Processed:

@@ -35,6 +35,7 @@ from nextgenre.constants import CLASS_SCHEMES, CONTROL, GENRES, GROUPS, INTERVAL
 from nextgenre.links import LINK_PATTERN, is_music_link, normalize
 from nextgenre.pseudonym import pseudonymize
 from nextgenre.schema import RawData, read_raw
+from nextgenre.stress_windows import stress_windows
 from nextgenre.taxonomy import AMBIGUOUS, NO_GENRE, Taxonomy
 
 UNKNOWN_TRACK = "unknown_track"
@@ -74,46 +75,6 @@ def local_time_of_day(created_at: pd.Series, offset_minutes: pd.Series) -> np.nd
     """The part of the day of UTC times shifted by offsets in minutes."""
     local = created_at + pd.to_timedelta(offset_minutes.to_numpy(dtype=float), unit="min")
     return _TIME_OF_DAY_BY_HOUR[local.dt.hour.to_numpy()]
-
-
-def _nanoseconds(times) -> np.ndarray:
-    """Times (naive UTC or timezone-aware) as int64 nanoseconds since the epoch, UTC."""
-    index = pd.DatetimeIndex(times)
-    if index.tz is not None:
-        index = index.tz_convert("UTC").tz_localize(None)
-    return index.as_unit("ns").asi8
-
-
-def stress_windows(session_user, session_time, tweet_user, tweet_time, tweet_stress,
-                   intervals=INTERVALS) -> dict[str, np.ndarray]:
-    """Per session and interval I: mean stress (`stress_I`) and count (`n_I`) of the same user's
-    tweets with t < time <= t + I minutes. Vectorised: users and times become one sortable key
-    (user code * number of distinct times + time rank), searched with np.searchsorted."""
-    users = pd.factorize(np.concatenate([np.asarray(session_user, dtype=object),
-                                         np.asarray(tweet_user, dtype=object)]))[0]
-    s_user, t_user = users[:len(session_user)], users[len(session_user):]
-    s_time, t_time = _nanoseconds(session_time), _nanoseconds(tweet_time)
-    ends = {i: s_time + np.int64(i) * 60_000_000_000 for i in intervals}
-    times = np.unique(np.concatenate([t_time, s_time, *ends.values()]))
-    n_times = np.int64(len(times))
-
-    def key(user, time):
-        return user.astype(np.int64) * n_times + np.searchsorted(times, time)
-
-    t_key = key(t_user, t_time)
-    order = np.argsort(t_key, kind="stable")
-    t_key = t_key[order]
-    cumulative = np.concatenate([[0.0], np.cumsum(np.asarray(tweet_stress, dtype=float)[order])])
-    start = np.searchsorted(t_key, key(s_user, s_time), side="right")  # strictly after t
-    out = {}
-    for i, end_time in ends.items():
-        stop = np.searchsorted(t_key, key(s_user, end_time), side="right")  # at most t + I
-        count = stop - start
-        total = cumulative[stop] - cumulative[start]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[f"stress_{i}"] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-        out[f"n_{i}"] = count.astype(np.int64)
-    return out
 
 
 def resolve_tracks(tracks: pd.DataFrame, taxonomy: Taxonomy) -> tuple[pd.DataFrame, int]:

@@ -19,6 +19,7 @@ import keras
 from sklearn.utils import resample
 
 from nextgenre.processed import Processed
+from nextgenre.stress_windows import Overrides
 
 
 class Windows:
@@ -31,13 +32,8 @@ class Windows:
         self.targets = samples["target"].to_numpy(dtype=np.int64)
         self.starts = samples["start"].to_numpy(dtype=np.int64)
         self.stress_column = stress_column
-        if overrides is not None and len(overrides):
-            overrides = overrides.sort_values(["target", "session"], kind="stable")
-            self.ov_target = overrides["target"].to_numpy(dtype=np.int64)
-            self.ov_session = overrides["session"].to_numpy(dtype=np.int64)
-            self.ov_stress = overrides["stress"].to_numpy(dtype=np.float32)
-        else:
-            self.ov_target = None
+        has = overrides is not None and len(overrides) and stress_column is not None
+        self.overrides = Overrides(overrides, len(vectors)) if has else None
 
     def __len__(self) -> int:
         return len(self.targets)
@@ -62,23 +58,13 @@ class Windows:
         rows, real = self.indexes(which, steps)
         x = np.asarray(self.vectors[rows.ravel()], dtype=np.float32).reshape(*rows.shape, -1)
         x[~real] = 0.0
-        if self.ov_target is not None:
-            self._apply_overrides(x, self.targets[which])
+        if self.overrides is not None:  # stress windows cut at the target's time
+            found, values = self.overrides.lookup(self.targets[which][:, None], rows)
+            found &= real
+            masked = found & np.isnan(values)
+            x[found & ~masked, self.stress_column] = values[found & ~masked]
+            x[masked] = 0.0  # missing_stress=drop: this step is left out for this target
         return x
-
-    def _apply_overrides(self, x: np.ndarray, targets: np.ndarray) -> None:
-        length = x.shape[1]
-        lo = np.searchsorted(self.ov_target, targets, "left")
-        hi = np.searchsorted(self.ov_target, targets, "right")
-        for b in np.flatnonzero(hi > lo):
-            sessions = self.ov_session[lo[b]:hi[b]]
-            steps = length - (targets[b] - sessions)
-            values = self.ov_stress[lo[b]:hi[b]]
-            valid = steps >= 0
-            steps, values = steps[valid], values[valid]
-            masked = np.isnan(values)
-            x[b, steps[~masked], self.stress_column] = values[~masked]
-            x[b, steps[masked], :] = 0.0  # missing_stress=drop: this step is left out
 
 
 def windows_for(processed: Processed) -> Windows:
