@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from nextgenre import grid
-from nextgenre.cli import run_stage
+from nextgenre.runner import run_stage
 from nextgenre.constants import is_synthetic
 from nextgenre.outputs import atomic_file
 

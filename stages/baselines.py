@@ -1,7 +1,7 @@
 """Stage `baselines`: simple predictors on the models' test samples (see nextgenre.baselines)."""
 
 from nextgenre import baselines
-from nextgenre.cli import run_stage
+from nextgenre.runner import run_stage
 from nextgenre.outputs import atomic_file, write_json
 from nextgenre.params import stage_params
 from nextgenre.processed import read_processed

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nextgenre.cli import run_stage
+from nextgenre.runner import run_stage
 from nextgenre.errors import NextgenreError
 from nextgenre.encoder import load_encoder, threads
 from nextgenre.outputs import atomic_dir, write_json

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nextgenre.constants import is_synthetic
-from nextgenre.cli import check_writable, run_stage
+from nextgenre.runner import check_writable, run_stage
 from nextgenre.errors import NextgenreError
 from nextgenre.processed import read_processed
 from nextgenre.metrics import detailed_scores

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nextgenre.cli import run_stage
+from nextgenre.runner import run_stage
 from nextgenre.features import build_features
 from nextgenre.outputs import atomic_dir
 from nextgenre.params import stage_params

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nextgenre.cli import run_stage
+from nextgenre.runner import run_stage
 from nextgenre.ingest import ingest
 from nextgenre.outputs import atomic_dir, atomic_file, write_json
 from nextgenre.params import stage_params

@@ -1,7 +1,7 @@
 """Stage `report`: metrics/comparison.json and reports/comparison.md and reports/accuracy.png."""
 
 from nextgenre import report
-from nextgenre.cli import run_stage
+from nextgenre.runner import run_stage
 from nextgenre.outputs import atomic_file, write_json
 from nextgenre.params import stage_params
 from nextgenre.plots.report import accuracy_chart

@@ -1,6 +1,6 @@
 """Stage synthesize: write the synthetic stand-in raw data (data/raw/synthetic/)."""
 
-from nextgenre.cli import run_stage
+from nextgenre.runner import run_stage
 from nextgenre.outputs import atomic_dir
 from nextgenre.params import stage_params
 from nextgenre.synthetic import generate, load_tables, write_raw

@@ -6,7 +6,7 @@ Usage: python stages/train.py MODEL (a name in nextgenre.registry.MODELS: lstm, 
 
 from __future__ import annotations
 
-from nextgenre.cli import check_writable, run_stage
+from nextgenre.runner import check_writable, run_stage
 from nextgenre.processed import read_processed
 from nextgenre.outputs import atomic_dir
 from nextgenre.params import stage_params
