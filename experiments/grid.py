@@ -21,7 +21,7 @@ import yaml
 
 from nextgenre import grid
 from nextgenre.runner import run_stage
-from nextgenre.constants import is_synthetic
+from nextgenre.sources import is_synthetic
 from nextgenre.outputs import atomic_file
 
 SYNTHETIC_NOTE = ("**Synthetic data:** these numbers come from the synthetic stand-in and test "

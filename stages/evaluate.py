@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nextgenre.constants import is_synthetic
+from nextgenre.sources import is_synthetic
 from nextgenre.runner import check_writable, run_stage
 from nextgenre.errors import NextgenreError
 from nextgenre.processed import read_processed

@@ -2,7 +2,9 @@
 
 Writes data/interim/{sessions,tweets,tracks}.parquet, metrics/data.json and plots/data/*.png.
 Everything is read and checked before anything is written: a broken raw folder stops the stage
-with one message naming file, row and column, and leaves earlier outputs as they were.
+with one message naming file, row and column, and nothing half written is left. Run directly
+(`python stages/ingest.py`), a failure leaves the earlier outputs as they were; under `dvc repro`
+DVC removes a stage's outputs before it runs the stage, so there a failure leaves none.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from nextgenre.ingest import ingest
 from nextgenre.outputs import atomic_dir, atomic_file, write_json
 from nextgenre.params import stage_params
 from nextgenre.plots.data import write_data_plots
-from nextgenre.constants import is_synthetic
+from nextgenre.sources import is_synthetic
 from nextgenre.pseudonym import pseudonym_key
 
 
@@ -24,7 +26,7 @@ def main() -> None:
     result = ingest(raw, pseudonym_key(raw))
 
     # All three outputs are written to temporary paths first and put in place only when all
-    # are written: a failure part way leaves every earlier output as it was.
+    # are written: a failure part way leaves no output half written (see the docstring).
     with (atomic_dir("plots/data") as plots, atomic_dir("data/interim") as interim,
           atomic_file("metrics/data.json") as metrics):
         write_data_plots(result.metrics, plots, source=raw, synthetic=is_synthetic(raw))

@@ -3,9 +3,10 @@
 from nextgenre.runner import run_stage
 from nextgenre.outputs import atomic_dir
 from nextgenre.params import stage_params
+from nextgenre.sources import SYNTHETIC_RAW
 from nextgenre.synthetic import generate, load_tables, write_raw
 
-OUT = "data/raw/synthetic"
+OUT = SYNTHETIC_RAW
 
 
 def main() -> None:
@@ -18,4 +19,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    run_stage(main, outputs=("data/raw/synthetic",))
+    run_stage(main, outputs=(OUT,))

@@ -1,10 +1,5 @@
 """Names shared by every stage: genres, user groups, times of day, stress windows, class schemes."""
 
-import os
-from pathlib import Path
-
-SYNTHETIC_RAW = Path("data/raw/synthetic")  # the stand-in data that `synthesize` writes
-
 GENRES = ("jazz", "electronic", "hiphop", "pop", "rock", "others")
 NAMED_GENRES = GENRES[:5]
 
@@ -42,10 +37,3 @@ def time_of_day(hour: int) -> str:
         if start <= hour < end:
             return name
     raise ValueError(f"hour out of range: {hour}")
-
-
-def is_synthetic(raw: str | os.PathLike, root: str | os.PathLike = ".") -> bool:
-    """Whether `raw` is the synthetic stand-in folder of the repository at `root`."""
-    root = Path(root).resolve()
-    raw = Path(raw)
-    return (raw if raw.is_absolute() else root / raw).resolve() == (root / SYNTHETIC_RAW).resolve()

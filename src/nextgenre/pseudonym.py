@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nextgenre.constants import is_synthetic
+from nextgenre.sources import is_synthetic
 from nextgenre.errors import NextgenreError
 
 KEY_ENV = "NEXTGENRE_PSEUDONYM_KEY"

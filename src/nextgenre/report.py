@@ -20,7 +20,7 @@ import yaml
 
 from nextgenre import stats
 from nextgenre.baselines import BASELINES, DESCRIPTIONS
-from nextgenre.constants import is_synthetic
+from nextgenre.sources import is_synthetic
 from nextgenre.errors import NextgenreError
 from nextgenre.metrics import scores
 from nextgenre.registry import MODELS, mcnemar_key, pairs
@@ -295,7 +295,8 @@ def render_markdown(c: dict) -> str:
             f"On the {c['n_test']} test samples, the {a} was right where the {b} was wrong {mc['b']} times, "
             f"and the {b} right where the {a} was wrong {mc['c']} times. McNemar's test ({mc['method']}) "
             f"gives statistic {mc['statistic']:.3f}, p {_p(mc['p_value'])}: at the 5% level the two "
-            "models' accuracies " + ("**differ significantly**." if significant else "**do not differ significantly**."),
+            "models' accuracies "
+            + ("**differ significantly**." if significant else "**do not differ significantly**."),
         ]
     lines += [
         "",
