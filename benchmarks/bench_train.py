@@ -26,7 +26,6 @@ Do not run at full size on a shared machine; try --samples 3000.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import sys
 import time
@@ -113,10 +112,11 @@ def main():
 
     from nextgenre.models import build_model
     from nextgenre.sequences import WindowDataset, Windows, as_tf_dataset
+    from nextgenre.threads import threads as thread_count
     from nextgenre.training import configure_tensorflow
 
     configure_tensorflow(0)
-    threads = os.environ.get("NEXTGENRE_THREADS", str(os.cpu_count()))
+    threads = thread_count()
     if args.processed:
         vectors, samples, labels, train_pos = real_data(args)
     else:

@@ -37,9 +37,9 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from nextgenre.errors import EncoderError  # noqa: E402
+from nextgenre.threads import threads  # noqa: E402
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-THREADS_ENV = "NEXTGENRE_THREADS"
 WEIGHT_SUFFIXES = (".safetensors", ".bin")
 
 HOW_TO_PROVIDE = (
@@ -50,20 +50,6 @@ HOW_TO_PROVIDE = (
     "here: `dvc exp run -S embed.model=/path/to/{short}`; or keep the packaged default "
     f"embed.model={DEFAULT_MODEL}"
 )
-
-
-def threads() -> int:
-    """Torch threads for encoding: NEXTGENRE_THREADS, else every CPU."""
-    value = os.environ.get(THREADS_ENV, "").strip()
-    if value:
-        try:
-            n = int(value)
-        except ValueError:
-            raise EncoderError(f"{THREADS_ENV}={value!r}: expected a positive integer") from None
-        if n < 1:
-            raise EncoderError(f"{THREADS_ENV}={value!r}: expected a positive integer")
-        return n
-    return os.cpu_count() or 1
 
 
 def _looks_like_path(name: str) -> bool:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from nextgenre.processed import Processed
+from nextgenre.threads import threads
 from nextgenre.sequences import WindowDataset, as_tf_dataset, oversample, windows_for
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
@@ -28,10 +28,10 @@ def configure_tensorflow(seed: int) -> None:
     import keras
     import tensorflow as tf
 
-    threads = int(os.environ.get("NEXTGENRE_THREADS", os.cpu_count() or 1))
+    n = threads()
     try:
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
+        tf.config.threading.set_intra_op_parallelism_threads(n)
+        tf.config.threading.set_inter_op_parallelism_threads(n)
     except RuntimeError:
         pass  # already initialised in this process (tests): the first setting stays
     keras.utils.set_random_seed(seed)
@@ -74,7 +74,11 @@ def train_model(kind: str, processed: Processed, params: dict, live=None):
 
 
 def LiveLogger(live):
-    """A Keras callback that logs train/val loss and accuracy to dvclive after each epoch."""
+    """A Keras callback that logs train/val loss and accuracy to dvclive after each epoch.
+
+    Not dvclive's own DVCLiveCallback: that one logs Keras' names as they are (loss, val_loss,
+    ...), which would move every curve of dvclive/train/<model>/plots/metrics/ (train/loss.tsv,
+    val/loss.tsv, ...) that dvc.yaml's plots and the README read."""
     import keras
 
     class _Logger(keras.callbacks.Callback):
