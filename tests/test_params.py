@@ -70,3 +70,18 @@ def test_stage_params_checks_the_whole_file_and_the_stage_name(tmp_path):
         stage_params("ingest", tmp_path / "params.yaml", ROOT / "dvc.yaml")
     with pytest.raises(ParamsError, match="no stage 'trian'"):
         stage_params("trian", ROOT / "params.yaml", ROOT / "dvc.yaml")
+
+
+def test_set_params_keeps_comments_and_order(tmp_path):
+    from nextgenre.params import set_params
+
+    path = tmp_path / "params.yaml"
+    path.write_text((ROOT / "params.yaml").read_text())
+    set_params(path, {"train.epochs": 3, "model.dense": [16, 8], "data.raw": "data/raw/private"})
+    text = path.read_text()
+    assert "  epochs: 3\n" in text and "dense: [16, 8]" in text
+    original = (ROOT / "params.yaml").read_text()
+    comments = [line.split("#", 1)[1] for line in original.splitlines() if "#" in line]
+    assert comments == [line.split("#", 1)[1] for line in text.splitlines() if "#" in line]
+    assert load_params(path)["data"]["raw"] == "data/raw/private"
+    assert list(yaml.safe_load(text)) == list(yaml.safe_load(original))

@@ -95,7 +95,6 @@ SPEC: dict[str, Check] = {
     "features.history": integer(1, 500),
     "features.stress": boolean(),
     "features.missing_stress": one_of("zero", "drop"),
-    "split.by": one_of("user"),
     "split.val": number(0, 0.5, lo_open=True),
     "split.test": number(0, 0.5, lo_open=True),
     "model.units": integer(1, 4096),
@@ -202,13 +201,22 @@ def stage_params(stage: str, path: str | Path = "params.yaml", dvc_yaml: str | P
 
 
 def set_params(path: str | Path, changes: dict[str, Any]) -> None:
-    """Write dotted settings (`{"train.epochs": 5}`) into a params.yaml (key order kept, comments lost)."""
+    """Write dotted settings (`{"train.epochs": 5}`) into a params.yaml, keeping its key order and
+    comments (ruamel.yaml's round trip)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedSeq
+
     path = Path(path)
-    params = yaml.safe_load(path.read_text())
+    yaml_rt = YAML()  # round-trip mode: comments and layout survive
+    params = yaml_rt.load(path.read_text())
     for dotted, value in changes.items():
         node = params
         *parents, leaf = dotted.split(".")
         for key in parents:
             node = node[key]
+        if isinstance(value, list):  # written inline, as params.yaml writes lists: [64]
+            value = CommentedSeq(value)
+            value.fa.set_flow_style()
         node[leaf] = value
-    path.write_text(yaml.safe_dump(params, sort_keys=False))
+    with path.open("w") as f:
+        yaml_rt.dump(params, f)
