@@ -23,6 +23,7 @@ import yaml
 from nextgenre import stats
 from nextgenre.errors import NextgenreError
 from nextgenre.registry import MODELS, mcnemar_key, pairs
+from nextgenre.threads import THREADS_ENV
 
 # Every grid setting is given explicitly, so the workspace's own values never leak in.
 BASE = {"features.classes": 6, "model.attention": False, "features.stress": False,
@@ -130,7 +131,7 @@ def threads_per_worker(jobs: int) -> int:
 
 def run_queue(jobs: int, poll_seconds: float = 5.0) -> None:
     """Start `jobs` queue workers and wait until no task is queued or running."""
-    env = {**os.environ, "NEXTGENRE_THREADS": str(threads_per_worker(jobs))}
+    env = {**os.environ, THREADS_ENV: str(threads_per_worker(jobs))}
     _run("dvc", "queue", "start", "-j", str(jobs), env=env)
     while True:
         status = _run("dvc", "queue", "status")
@@ -143,6 +144,9 @@ def run_queue(jobs: int, poll_seconds: float = 5.0) -> None:
 
 
 def _exp_ref(name: str, required: bool = True) -> str | None:
+    """The git ref of the experiment `name`. dvc.api has no lookup from an experiment's name to
+    its ref (dvc.api.exp_show would give it, but collects the params and metrics of every
+    experiment to do so), so the refs DVC keeps under refs/exps are listed with git."""
     refs = _run("git", "for-each-ref", "--format=%(refname)", "refs/exps").split()
     matches = [r for r in refs if r.rsplit("/", 1)[-1] == name]
     if not matches:
@@ -154,7 +158,9 @@ def _exp_ref(name: str, required: bool = True) -> str | None:
 
 def read_comparison(name: str) -> dict:
     """metrics/comparison.json as the experiment `name` left it."""
-    return json.loads(_run("git", "show", f"{_exp_ref(name)}:metrics/comparison.json"))
+    import dvc.api
+
+    return json.loads(dvc.api.read("metrics/comparison.json", rev=_exp_ref(name)))
 
 
 def read_correct(name: str, model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -186,7 +192,8 @@ def paper_table(queued: list[Queued], comparisons: dict[str, dict]) -> str:
     """One row per configuration: each model (mean ± sd over seeds, per-seed 95% CIs), the best
     baseline, McNemar per seed for each pair of models, and the paper's numbers."""
     header = ([m.upper() for m in MODELS] + ["best baseline"]
-              + [f"{a.upper()} vs {b.upper()} (McNemar p)" for a, b in pairs()] + [f"paper {m.upper()}" for m in MODELS])
+              + [f"{a.upper()} vs {b.upper()} (McNemar p)" for a, b in pairs()]
+              + [f"paper {m.upper()}" for m in MODELS])
     lines = ["| configuration | seeds | " + " | ".join(header) + " |",
              "| --- | ---: |" + " --- |" * (len(MODELS) + 1 + len(pairs())) + " ---: |" * len(MODELS)]
     for config in dict.fromkeys(q.config for q in queued):
