@@ -85,3 +85,13 @@ def test_set_params_keeps_comments_and_order(tmp_path):
     assert comments == [line.split("#", 1)[1] for line in text.splitlines() if "#" in line]
     assert load_params(path)["data"]["raw"] == "data/raw/private"
     assert list(yaml.safe_load(text)) == list(yaml.safe_load(original))
+
+
+@pytest.mark.parametrize("value", ["yes", "on", "3", "", "many", "a: b"])
+def test_set_params_writes_strings_that_read_back_as_strings(tmp_path, value):
+    from nextgenre.params import set_params
+
+    path = tmp_path / "params.yaml"
+    path.write_text((ROOT / "params.yaml").read_text())
+    set_params(path, {"model.attention": value})
+    assert yaml.safe_load(path.read_text())["model"]["attention"] == value

@@ -205,6 +205,7 @@ def set_params(path: str | Path, changes: dict[str, Any]) -> None:
     comments (ruamel.yaml's round trip)."""
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
     path = Path(path)
     yaml_rt = YAML()  # round-trip mode: comments and layout survive
@@ -217,6 +218,10 @@ def set_params(path: str | Path, changes: dict[str, Any]) -> None:
         if isinstance(value, list):  # written inline, as params.yaml writes lists: [64]
             value = CommentedSeq(value)
             value.fa.set_flow_style()
+        elif isinstance(value, str) and yaml.safe_load(value) != value:
+            # ruamel writes YAML 1.2, where `yes` or `on` is a plain string; PyYAML (1.1), which
+            # load_params uses, would read them as booleans: quote such strings.
+            value = DoubleQuotedScalarString(value)
         node[leaf] = value
     with path.open("w") as f:
         yaml_rt.dump(params, f)
