@@ -1,8 +1,12 @@
 """dvc.yaml cannot drift from the code: every stage depends on every file of src/nextgenre that
 its script imports (directly or through other modules, lazy imports inside functions included)
-or that such a module reads beside itself (taxonomy.yaml), and reads only the params that its
-dvc.yaml entry declares. Otherwise an edit would leave `dvc repro` saying "up to date" over
-stale results."""
+or that such a module reads beside itself (taxonomy.yaml), lists no package file that it never
+uses, and reads only the params that its dvc.yaml entry declares. Otherwise an edit would leave
+`dvc repro` saying "up to date" over stale results (or re-run a stage for nothing).
+
+Imports are found with `ast` (every `import` and `from ... import` statement, wherever it
+stands); a module loaded by a computed name (importlib) would not be seen: the package has none.
+"""
 
 from __future__ import annotations
 
