@@ -37,7 +37,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from nextgenre.encoder import load_encoder, threads
+from nextgenre.backend import threads
+from nextgenre.encoder import load_encoder
 from nextgenre.text import clean_all
 
 WORDS = ("love heart night baby dance fire dream rain tears light money street city girl boy "

@@ -14,7 +14,8 @@ import pandas as pd
 
 from nextgenre.cli import run_stage
 from nextgenre.errors import NextgenreError
-from nextgenre.encoder import load_encoder, threads
+from nextgenre.backend import threads
+from nextgenre.encoder import load_encoder
 from nextgenre.outputs import atomic_dir, write_json
 from nextgenre.params import load_params
 from nextgenre.text import clean_all

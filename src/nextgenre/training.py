@@ -10,32 +10,16 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from nextgenre.features import Processed
-from nextgenre.sequences import WindowDataset, Windows, as_tf_dataset, oversample
+from nextgenre.backend import configure, fit_data
+from nextgenre.sequences import WindowDataset, Windows, oversample
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
-
-
-def configure_tensorflow(seed: int) -> None:
-    """Seeds every RNG, makes ops deterministic, and caps threads at NEXTGENRE_THREADS
-    (default: all CPUs; parallel `dvc queue` workers should set it)."""
-    import keras
-    import tensorflow as tf
-
-    threads = int(os.environ.get("NEXTGENRE_THREADS", os.cpu_count() or 1))
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
-    except RuntimeError:
-        pass  # already initialised in this process (tests): the first setting stays
-    keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
 
 
 def windows_for(processed: Processed) -> Windows:
@@ -57,7 +41,7 @@ def train_model(kind: str, processed: Processed, params: dict, live=None):
     from nextgenre.models import build_model
 
     seed, mp, tp = params["seed"], params["model"], params["train"]
-    configure_tensorflow(seed)
+    print(f"training on {configure(seed)}")
     labels = processed.samples["label"].to_numpy(dtype=np.int64)
     windows = windows_for(processed)
     train_pos, val_pos = split_positions(processed, "train"), split_positions(processed, "val")
@@ -67,9 +51,9 @@ def train_model(kind: str, processed: Processed, params: dict, live=None):
     if tp["oversample"]:
         train_pos = oversample(train_pos, labels[train_pos], seed)
     input_dim = processed.meta["input_dim"]
-    train_data = as_tf_dataset(WindowDataset(windows, train_pos, labels, tp["batch_size"], shuffle=True, seed=seed),
-                               input_dim)
-    val_data = as_tf_dataset(WindowDataset(windows, val_pos, labels, tp["batch_size"]), input_dim)
+    train_data = fit_data(WindowDataset(windows, train_pos, labels, tp["batch_size"], shuffle=True, seed=seed),
+                          input_dim)
+    val_data = fit_data(WindowDataset(windows, val_pos, labels, tp["batch_size"]), input_dim)
 
     model = build_model(kind, processed.meta["input_dim"], len(processed.meta["classes"]), mp)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=tp["learning_rate"]),
