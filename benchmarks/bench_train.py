@@ -16,7 +16,8 @@ each is as long as its longest window (nextgenre.sequences), so padding within a
 
 With --processed data/processed the real windows, labels and train split of a `dvc repro`
 are used (real window lengths); otherwise random data of ~11 sessions per user.
-The machine's float32 matmul rate is measured in the same run (tf.matmul on square matrices).
+The float32 matmul rate of the same backend and device is measured in the same run (square
+matrices). KERAS_BACKEND=torch runs it on the torch backend (on a CUDA GPU where torch sees one).
 
 Usage: NEXTGENRE_THREADS=2 python benchmarks/bench_train.py [--samples 68000] [--input-dim 395]
        [--jit] [--batch-size 256] [--models lstm gru]
@@ -93,14 +94,18 @@ def flops_per_epoch(kind, args, n_train, steps):
     return 3 * (steps * per_step + n_train * dense)
 
 
-def matmul_gflops(tf, n, repeats=10):
-    a = tf.random.normal((n, n))
-    b = tf.random.normal((n, n))
-    tf.matmul(a, b).numpy()
+def matmul_gflops(n, repeats=10):
+    """float32 matrix-product rate of the Keras backend on its device (GFLOP/s)."""
+    from keras import ops
+
+    rng = np.random.default_rng(0)
+    a = ops.convert_to_tensor(rng.normal(size=(n, n)).astype(np.float32))
+    b = ops.convert_to_tensor(rng.normal(size=(n, n)).astype(np.float32))
+    ops.convert_to_numpy(ops.matmul(a, b))
     best = float("inf")
     for _ in range(repeats):
         t = time.perf_counter()
-        tf.matmul(a, b).numpy()
+        ops.convert_to_numpy(ops.sum(ops.matmul(a, b)))  # the sum syncs without copying n*n back
         best = min(best, time.perf_counter() - t)
     return 2 * n**3 / best / 1e9
 
@@ -108,15 +113,12 @@ def matmul_gflops(tf, n, repeats=10):
 def main():
     args = parse_args()
     import keras
-    import tensorflow as tf
 
+    from nextgenre.backend import configure, fit_data
     from nextgenre.models import build_model
-    from nextgenre.sequences import WindowDataset, Windows, as_tf_dataset
-    from nextgenre.threads import threads as thread_count
-    from nextgenre.training import configure_tensorflow
+    from nextgenre.sequences import WindowDataset, Windows
 
-    configure_tensorflow(0)
-    threads = thread_count()
+    where = configure(0)
     if args.processed:
         vectors, samples, labels, train_pos = real_data(args)
     else:
@@ -126,8 +128,8 @@ def main():
     n_train = len(train_pos)
     train_batches = WindowDataset(windows, train_pos, labels, args.batch_size, shuffle=True)
     steps = computed_steps(train_batches)  # the same for every epoch up to a few batches
-    train = as_tf_dataset(train_batches, args.input_dim)
-    peak_matmul = matmul_gflops(tf, args.matmul_size)
+    train = fit_data(train_batches, args.input_dim)
+    peak_matmul = matmul_gflops(args.matmul_size)
 
     rows = []
     for kind in args.models:
@@ -135,7 +137,7 @@ def main():
         model = build_model(kind, args.input_dim, args.classes, params)
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"], jit_compile=args.jit)
-        warm = as_tf_dataset(WindowDataset(windows, train_pos[:4 * args.batch_size], labels,
+        warm = fit_data(WindowDataset(windows, train_pos[:4 * args.batch_size], labels,
                                            args.batch_size), args.input_dim)
         t = time.perf_counter()
         model.fit(warm, epochs=1, verbose=0)  # traces (and with --jit compiles) the train step
@@ -156,7 +158,7 @@ def main():
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print(f"\n{'data/processed' if args.processed else 'random data'}: computed steps per epoch {steps} "
           f"= {steps / (n_train * args.history):.0%} of unbucketed full-history windows")
-    print(f"threads {threads}, input dim {args.input_dim}, history {args.history}, batch {args.batch_size}, "
+    print(f"{where}, input dim {args.input_dim}, history {args.history}, batch {args.batch_size}, "
           f"XLA {'on' if args.jit else 'off'}, peak RSS {peak_rss:.2f} GiB")
     print(pd.DataFrame(rows).to_string(index=False))
 

@@ -1,15 +1,20 @@
 """Markdown for a pull request: what changed in metrics, params and plots against a base revision.
 
-    python experiments/pr_report.py --base origin/main --out pr_report
+    python experiments/pr_report.py --base origin/main --out pr_report [--smoke pr-smoke]
+                                    [--images-url URL]
 
 writes pr_report/report.md (the comment body), pr_report/plots/ (`dvc plots diff` HTML of
 every plot, base and head overlaid) and pr_report/images/ (each changed PNG plot, base and
-head). The GitHub workflow .github/workflows/pr.yml posts report.md with CML.
+head). `--smoke NAME` adds the headline numbers of the experiment NAME (the workflow's
+small-scale run). `--images-url URL` lists changed images with a link to URL (where the
+workflow's artifact holds them) instead of embedding them, so that no image leaves GitHub.
+The GitHub workflow .github/workflows/pr.yml posts report.md with CML.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -52,17 +57,45 @@ def changed_images(base: str, out: Path) -> list[tuple[str, str | None, str]]:
     return rows
 
 
-def build_report(base: str, out: Path) -> str:
+def changed(kind: str, base: str, nothing: str) -> str:
+    """`dvc metrics|params diff` against base as a markdown table, or `nothing` where none
+    changed (`--md` prints an empty table then, so emptiness is read from `--json`)."""
+    if not json.loads(dvc(kind, "diff", base, "--json") or "{}"):
+        return nothing
+    return dvc(kind, "diff", base, "--md")
+
+
+def smoke_section(name: str) -> list[str]:
+    """The headline numbers of experiment `name`: accuracy per model with its 95% interval, and
+    the best baseline."""
+    import dvc.api
+
+    comparison = dvc.api.metrics_show("metrics/comparison.json", rev=name)
+    rows = ["| predictor | test accuracy | 95% CI |", "| --- | ---: | :-: |"]
+    for model, m in comparison["models"].items():
+        rows.append(f"| {model.upper()} | {m['accuracy']:.3f} | [{m['ci_low']:.3f}, {m['ci_high']:.3f}] |")
+    best = comparison["best_baseline"]
+    rows.append(f"| best baseline ({best['name']}) | {best['accuracy']:.3f} | |")
+    return [f"### Smoke run `{name}`", "",
+            "The pull request's code at a tiny scale: it shows that the pipeline runs end to end; "
+            "its numbers are not comparable with the committed full-scale results.", "", *rows, ""]
+
+
+def build_report(base: str, out: Path, smoke: str | None = None, images_url: str | None = None) -> str:
     out.mkdir(parents=True, exist_ok=True)
-    metrics = dvc("metrics", "diff", base, "--md") or "No metric changed."
-    params = dvc("params", "diff", base, "--md") or "No parameter changed."
+    metrics = changed("metrics", base, "No metric changed.")
+    params = changed("params", base, "No parameter changed.")
     dvc("plots", "diff", base, "--out", str(out / "plots"))
     images = changed_images(base, out)
     lines = [f"## Pipeline changes against `{base}`", "", SYNTHETIC_NOTE, "",
+             *(smoke_section(smoke) if smoke else []),
              "### Metrics", "", metrics, "", "### Parameters", "", params, "",
              "### Plots", "",
              "Every plot, base and head overlaid: `plots/index.html` in the workflow's artifact.", ""]
-    if images:
+    if images and images_url:
+        lines += [f"Changed image plots ([base and head in the workflow's artifact]({images_url})):", ""]
+        lines += [f"- `{path}`{'' if old else ' (new)'}" for path, old, _ in images]
+    elif images:
         lines += ["| plot | base | head |", "| --- | --- | --- |"]
         for path, old, new in images:
             lines.append(f"| `{path}` | {f'![]({old})' if old else 'new'} | ![]({new}) |")
@@ -77,8 +110,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="main", help="git revision to compare with")
     parser.add_argument("--out", default="pr_report", type=Path, help="output folder")
+    parser.add_argument("--smoke", metavar="NAME", help="experiment whose headline numbers to add")
+    parser.add_argument("--images-url", metavar="URL",
+                        help="link changed images to URL instead of embedding them")
     args = parser.parse_args()
-    print(build_report(args.base, args.out))
+    print(build_report(args.base, args.out, args.smoke, args.images_url))
 
 
 if __name__ == "__main__":

@@ -30,9 +30,10 @@ def main() -> None:
 
     from nextgenre import evaluation as ev
     from nextgenre.plots import evaluation as pe
-    from nextgenre.training import configure_tensorflow, load_model
+    from nextgenre.backend import configure
+    from nextgenre.training import load_model
 
-    configure_tensorflow(seed)
+    configure(seed)
     processed = read_processed("data/processed")
     model, config = load_model(f"models/{kind}")
     classes = config["classes"]

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from nextgenre.models import build_model, probe_model
-from nextgenre.training import configure_tensorflow
+from nextgenre.backend import configure
 
 DIM = 7
 
@@ -19,7 +19,7 @@ def padded(real, length):
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
 @pytest.mark.parametrize("attention", [False, True])
 def test_shapes_and_masking(kind, attention):
-    configure_tensorflow(0)
+    configure(0)
     model = build_model(kind, DIM, 4, params(attention))
     rng = np.random.default_rng(0)
     real = rng.normal(size=(3, DIM)).astype(np.float32)
@@ -34,7 +34,7 @@ def test_shapes_and_masking(kind, attention):
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
 def test_attention_weights_cover_real_steps_only(kind):
-    configure_tensorflow(0)
+    configure(0)
     model = build_model(kind, DIM, 3, params(True))
     rng = np.random.default_rng(1)
     batch = np.concatenate([padded(rng.normal(size=(n, DIM)).astype(np.float32), 6) for n in (1, 4, 6)])

@@ -33,3 +33,24 @@ def test_report_shows_what_changed_between_two_commits(reproduced_copy):
     assert "sessions_per_group" not in report  # unchanged plots are not listed
     assert (out / "plots" / "index.html").is_file()
     assert "not the paper's hypothesis" in report
+
+
+def test_report_says_when_nothing_changed_links_images_and_adds_the_smoke_run(reproduced_copy):
+    repo = reproduced_copy
+    # The workspace saved as an experiment stands in for the workflow's smoke run.
+    run(["dvc", "exp", "save", "-n", "pr-smoke"], repo)
+    comparison = json.loads((repo / "metrics/comparison.json").read_text())
+    (repo / "plots" / "data" / "genre_mix.png").write_bytes(
+        (repo / "plots" / "data" / "sessions_per_group.png").read_bytes())
+    out = repo / "pr_report"
+    run([sys.executable, str(ROOT / "experiments" / "pr_report.py"), "--base", "HEAD", "--out", str(out),
+         "--smoke", "pr-smoke", "--images-url", "https://example.invalid/run/1"], repo)
+    report = (out / "report.md").read_text()
+    assert "No metric changed." in report and "No parameter changed." in report
+    assert "### Smoke run `pr-smoke`" in report
+    lstm = comparison["models"]["lstm"]
+    assert f"| LSTM | {lstm['accuracy']:.3f} | [{lstm['ci_low']:.3f}, {lstm['ci_high']:.3f}] |" in report
+    assert f"best baseline ({comparison['best_baseline']['name']})" in report
+    # The changed image is linked to the artifact, not embedded.
+    assert "[base and head in the workflow's artifact](https://example.invalid/run/1)" in report
+    assert "- `plots/data/genre_mix.png`" in report and "![](" not in report

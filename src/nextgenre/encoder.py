@@ -15,9 +15,10 @@ Encoding (`Encoder.encode`): texts are tokenised once without padding, truncated
 (length bucketing: a batch pads only to its own longest text, so almost no compute goes to
 padding), run through the model under `torch.inference_mode`, mean-pooled over the attention
 mask (the pooling all-MiniLM-L6-v2 was trained with), and put back in input order. Identical
-texts are encoded once. Empty texts get the zero vector (see `encode`). Threads: `torch.set_num_threads(threads())`, from the
-environment variable NEXTGENRE_THREADS, default os.cpu_count(); float sums, hence output bytes,
-are reproducible for a fixed thread count.
+texts are encoded once. Empty texts get the zero vector (see `encode`). Threads and device
+(nextgenre.backend): `torch.set_num_threads` from NEXTGENRE_THREADS (default every CPU); a CUDA
+GPU where torch sees one, unless KERAS_TORCH_DEVICE=cpu. Float sums, hence output bytes, are
+reproducible for a fixed device and thread count.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from nextgenre.backend import torch_device  # noqa: E402
 from nextgenre.errors import EncoderError  # noqa: E402
 from nextgenre.threads import threads  # noqa: E402
 
@@ -185,6 +187,7 @@ class Encoder:
             from tqdm import tqdm
             bar = tqdm(total=len(ids), desc=f"embed {self.name}", unit="text", file=sys.stderr,
                        mininterval=2.0)
+        device = next(self.model.parameters()).device
         with torch.inference_mode():
             for rows in batches:
                 width = max(len(ids[r]) for r in rows)
@@ -193,8 +196,9 @@ class Encoder:
                 for k, r in enumerate(rows):
                     input_ids[k, :len(ids[r])] = torch.tensor(ids[r], dtype=torch.long)
                     mask[k, :len(ids[r])] = 1
+                input_ids, mask = input_ids.to(device), mask.to(device)
                 hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
-                yield rows, mean_pool(hidden, mask).float().numpy()
+                yield rows, mean_pool(hidden, mask).float().cpu().numpy()
                 if bar is not None:
                     bar.update(len(rows))
         if bar is not None:
@@ -222,6 +226,6 @@ def load_encoder(name: str) -> Encoder:
         raise _fail(name, f"could not be loaded from {folder} ({type(exc).__name__}: {exc})") from None
     if not hasattr(model.config, "hidden_size"):
         raise _fail(name, "its config has no hidden_size: not a text encoder")
-    model.eval()
+    model.eval().to(torch_device())
     return Encoder(name=name, folder=folder, tokenizer=tokenizer, model=model,
                    weights_sha256=weights_sha256(folder))

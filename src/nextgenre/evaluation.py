@@ -15,6 +15,8 @@ TSNE_MAX_POINTS = 2000
 def predict_test(model, processed: Processed, batch_size: int = 512) -> dict:
     """Probabilities, last hidden layer and attention weights (None without attention) of the
     test samples, in samples.parquet order, with their positions, targets and true labels."""
+    import keras
+
     from nextgenre.models import probe_model
 
     positions = processed.positions("test")
@@ -29,7 +31,7 @@ def predict_test(model, processed: Processed, batch_size: int = 512) -> dict:
         out = probe(data[i][0], training=False)
         for key in parts:
             if key in out:
-                parts[key].append(np.asarray(out[key]))
+                parts[key].append(keras.ops.convert_to_numpy(out[key]))
     result = {key: np.concatenate(v) if v else None for key, v in parts.items()}
     result["positions"] = positions
     result["target"] = processed.samples["target"].to_numpy(dtype=np.int64)[positions]

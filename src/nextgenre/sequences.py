@@ -134,20 +134,3 @@ class WindowDataset(keras.utils.PyDataset):
     def on_epoch_end(self):
         if self.shuffle:
             self.batches = self._draw_batches()
-
-
-def as_tf_dataset(data: WindowDataset, input_dim: int):
-    """The batches of `data` as a tf.data pipeline that gathers the next batches in the
-    background while the model trains on the current one (prefetch); same batches, same order.
-    About 20% faster than handing the PyDataset to Keras on 2 cores."""
-    import tensorflow as tf
-
-    def batches():
-        for i in range(len(data)):
-            yield data[i]
-        data.on_epoch_end()  # the next epoch's order
-
-    signature = (tf.TensorSpec((None, None, input_dim), tf.float32),
-                 tf.TensorSpec((None,), tf.int64))
-    dataset = tf.data.Dataset.from_generator(batches, output_signature=signature)
-    return dataset.apply(tf.data.experimental.assert_cardinality(len(data))).prefetch(2)

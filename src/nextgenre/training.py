@@ -15,27 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
+from nextgenre.backend import configure, fit_data
 from nextgenre.processed import Processed
-from nextgenre.threads import threads
-from nextgenre.sequences import WindowDataset, as_tf_dataset, oversample, windows_for
+from nextgenre.sequences import WindowDataset, oversample, windows_for
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def configure_tensorflow(seed: int) -> None:
-    """Seeds every RNG, makes ops deterministic, and caps threads at NEXTGENRE_THREADS
-    (default: all CPUs; parallel `dvc queue` workers should set it)."""
-    import keras
-    import tensorflow as tf
-
-    n = threads()
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(n)
-        tf.config.threading.set_inter_op_parallelism_threads(n)
-    except RuntimeError:
-        pass  # already initialised in this process (tests): the first setting stays
-    keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
 
 
 def train_model(kind: str, processed: Processed, params: dict, live=None):
@@ -47,7 +33,7 @@ def train_model(kind: str, processed: Processed, params: dict, live=None):
     from nextgenre.models import build_model
 
     seed, mp, tp = params["seed"], params["model"], params["train"]
-    configure_tensorflow(seed)
+    print(f"training on {configure(seed)}")
     labels = processed.samples["label"].to_numpy(dtype=np.int64)
     windows = windows_for(processed)
     train_pos, val_pos = processed.positions("train"), processed.positions("val")
@@ -57,9 +43,9 @@ def train_model(kind: str, processed: Processed, params: dict, live=None):
     if tp["oversample"]:
         train_pos = oversample(train_pos, labels[train_pos], seed)
     input_dim = processed.meta["input_dim"]
-    train_data = as_tf_dataset(WindowDataset(windows, train_pos, labels, tp["batch_size"], shuffle=True, seed=seed),
-                               input_dim)
-    val_data = as_tf_dataset(WindowDataset(windows, val_pos, labels, tp["batch_size"]), input_dim)
+    train_data = fit_data(WindowDataset(windows, train_pos, labels, tp["batch_size"], shuffle=True, seed=seed),
+                          input_dim)
+    val_data = fit_data(WindowDataset(windows, val_pos, labels, tp["batch_size"]), input_dim)
 
     model = build_model(kind, processed.meta["input_dim"], len(processed.meta["classes"]), mp)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=tp["learning_rate"]),

@@ -1,0 +1,43 @@
+"""The training and encoding code assumes neither TensorFlow nor a CPU: the same code trains and
+encodes on Keras's torch backend (the backend a CUDA GPU user runs; here on the CPU), reproducibly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tests.conftest import ROOT
+
+
+def run_check(backend: str) -> dict:
+    env = {**os.environ, "KERAS_BACKEND": backend, "KERAS_TORCH_DEVICE": "cpu", "NEXTGENRE_THREADS": "2",
+           "TF_CPP_MIN_LOG_LEVEL": "3"}
+    proc = subprocess.run([sys.executable, "-m", "tests.backend_check", "24"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def on_torch():
+    return run_check("torch")
+
+
+def test_torch_backend_trains_reproducibly(on_torch):
+    for row in on_torch["training"]:
+        assert row["where"].startswith("torch on cpu, 2 threads")
+        assert row["epochs"] >= 1 and np.isfinite(row["loss"])
+        assert row["same_bytes"], f"{row['model']}: two runs with the same seed saved different bytes"
+        assert row["loaded_predicts_the_same"]
+
+
+def test_encoder_runs_on_the_device_it_is_told(on_torch):
+    assert on_torch["encoder"]["device"] == "cpu"
+    vectors = np.array(on_torch["encoder"]["vectors"])
+    assert vectors.shape == (12, 32) and not vectors[1].any() and vectors[0].any()
