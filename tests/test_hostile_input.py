@@ -383,7 +383,7 @@ def duplicate(name, column):
 
 def e_unknown_user(draw, case):
     i = pick_row(draw, case, "tweets")
-    set_cell(case, "tweets", i, "user_id", draw(st.sampled_from(["ghost_raw_id", "ALICE_RAW_ID", " bob_raw_id"])))
+    set_cell(case, "tweets", i, "user_id", draw(st.sampled_from(["ghost_raw_id", "ALICE_RAW_ID", "bob_raw_id_", "bob\u00a0raw_id"])))
     return Expected("tweets", i + 1, "user_id", "not in users.csv")
 
 
