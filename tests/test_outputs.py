@@ -6,7 +6,7 @@ import stat
 import numpy as np
 import pytest
 
-from nextgenre.outputs import atomic_dir, atomic_file, write_json
+from nextgenre.outputs import atomic_dir, atomic_file, atomic_outputs, out_dir, out_file, write_json
 
 
 def test_failed_dir_write_leaves_the_old_output_and_no_temporary(tmp_path):
@@ -47,3 +47,14 @@ def test_write_json_is_sorted_rounded_and_plain(tmp_path):
     text = (tmp_path / "m.json").read_text()
     assert json.loads(text) == {"a": [1, 2], "b": 0.123457, "c": [0, 1]}
     assert text.index('"a"') < text.index('"b"')
+
+
+def test_outputs_commit_together_and_replace_either_kind(tmp_path):
+    (tmp_path / "a.json").mkdir()  # a folder where the file output goes
+    (tmp_path / "a.json" / "x").write_text("old")
+    (tmp_path / "d").write_text("a file where the folder output goes")
+    with atomic_outputs(out_file(tmp_path / "a.json"), out_dir(tmp_path / "d")) as (f, d):
+        f.write_text("{}")
+        (d / "new.txt").write_text("new")
+    assert (tmp_path / "a.json").read_text() == "{}" and (tmp_path / "d" / "new.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "d"]

@@ -111,9 +111,9 @@ class _Capped(io.RawIOBase):
         data = self._stream.read(min(len(buffer), self._max + 1 - self._read))
         self._read += len(data)
         if self._read > self._max:
-            raise RawDataError(self._path, None, None,
-                               f"more than {self._max / MIB:g} MiB of data after decompression "
-                               f"(the cap data.max_file_mib in params.yaml)")
+            size = f"{self._max / MIB:g} MiB" if self._max >= MIB else f"{self._max} bytes"
+            raise RawDataError(self._path, None, None, f"more than {size} of data after "
+                               "decompression (the cap data.max_file_mib in params.yaml)")
         buffer[:len(data)] = data
         return len(data)
 

@@ -32,7 +32,7 @@ import pandas as pd
 
 from nextgenre.constants import GROUPS, STRESS_MAX, STRESS_MIN
 from nextgenre.errors import RawDataError
-from nextgenre.links import normalize
+from nextgenre.links import normalize, starts_as_link
 from nextgenre.rawfile import GZIP_MAGIC, Limits, check_file, check_folder, entry_exists, is_gzip, open_raw, os_problem
 
 REQUIRED = {
@@ -362,9 +362,10 @@ def _check_tracks(df: pd.DataFrame) -> pd.DataFrame:
     unique_urls = df["url"].unique()
     normalised = dict(zip(unique_urls, (normalize(u) for u in unique_urls)))
     track = df["url"].map(normalised)
-    row = _row(track.isna())
+    row = _row(track.isna() | ~df["url"].map(starts_as_link).astype(bool))
     if row is not None:
-        raise RawDataError(path, row, "url", "not a link")
+        raise RawDataError(path, row, "url", "not a link (expected http://, https://, www. or "
+                           "spotify:track: followed by a host name)")
     _check_unique(df, "url", keys=track, what="track url (the same link after normalisation)")
     out = df[["url", "title", "artist", "genres", "lyrics"]].copy()
     out.insert(1, "track", track.astype(str))
