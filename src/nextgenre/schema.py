@@ -223,8 +223,14 @@ def read_table(raw: Path, name: str, limits: Limits = Limits()) -> pd.DataFrame:
     if check_file(path).st_size == 0:
         raise RawDataError(path, None, None, _EMPTY)
     max_bytes = limits.max_bytes
+    too_many_rows = RawDataError(path, None, None, f"more than {limits.max_rows:,} data rows "
+                                 "(the cap data.max_rows in params.yaml)")
     try:
         gz, lone_cr = _sniff(path, max_bytes)
+        if lone_cr:  # the Python engine counts blank lines in nrows: count rows as csv does
+            for row, _ in _records(path, max_bytes):
+                if row > limits.max_rows:
+                    raise too_many_rows
         with _huge_fields(), _opened(path, max_bytes) as f:
             df = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig",
                              engine="python" if lone_cr else "c", nrows=limits.max_rows + 1)
@@ -237,8 +243,7 @@ def read_table(raw: Path, name: str, limits: Limits = Limits()) -> pd.DataFrame:
     except (pd.errors.ParserError, csv.Error) as exc:
         raise _bad_csv(path, max_bytes, exc) from None
     if len(df) > limits.max_rows:
-        raise RawDataError(path, None, None, f"more than {limits.max_rows:,} data rows "
-                           "(the cap data.max_rows in params.yaml)")
+        raise too_many_rows
     if not isinstance(df.index, pd.RangeIndex):  # pandas read extra fields of row 1 as an index
         raise _bad_csv(path, max_bytes)
     columns = [str(c).strip() for c in header]
