@@ -1,12 +1,18 @@
 """Reading and checking a raw data folder (README "Raw schema").
 
 Three files, each `.csv` or `.csv.gz` (gzip is recognised by its content), UTF-8 (a byte order
-mark is allowed; UTF-16 and other encodings are refused):
+mark is allowed; UTF-16 and other encodings are refused), opened through nextgenre.rawfile (a
+folder, FIFO, device or unreadable file where a file should be is a RawDataError too):
 - users.csv:  user_id, group, optional utc_offset_minutes (an integer in [-840, 840], or empty)
-- tweets.csv: tweet_id, user_id, created_at (ISO 8601 with a UTC offset), text, optional stress
-              (a number in -5..-1, or empty)
-- tracks.csv: url, title, artist, genres (`;`-separated raw tags), lyrics (may be empty)
-Other columns are allowed and ignored.
+- tweets.csv: tweet_id, user_id, created_at (ISO 8601 with a UTC offset, from
+              1900-01-01T00:00:00Z to 2191-12-31T23:59:59Z: see TIME_RANGE), text, optional
+              stress (a number in -5..-1, or empty)
+- tracks.csv: url (starting with http://, https://, www. or spotify:track:), title, artist,
+              genres (`;`-separated raw tags), lyrics (may be empty)
+Other columns are allowed and ignored. Ids (user_id, tweet_id, in both files) are taken without
+surrounding white space: " u1 " and "u1" are the same id. Line ends may be LF, CRLF or CR, mixed
+too: rows are what the csv module reads. Each file has at most data.max_rows data rows and
+data.max_file_mib MiB after decompression (params.yaml); a bigger one stops with an error.
 
 The first problem found raises one RawDataError naming the file, the row and the column.
 Rows are data rows counted from 1 (the header line and blank lines are not counted; a quoted
