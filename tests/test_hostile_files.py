@@ -336,6 +336,7 @@ def test_capped_streams_and_defaults():
     (lambda b: b"\x1f\x8b" + b"\x00" * 30, "not a valid gzip file"),
     (lambda b: b"\x1f\x8bab" + b"x" * 30, "not a valid gzip file"),
     (lambda b: gzip.compress(b)[:-12], "not a valid gzip file (cut short)"),
+    (lambda b: gzip.compress(b) + b"zebra", "not a valid gzip file (damaged)"),  # Python's text quoted bytes
     (lambda b: gzip.compress(gzip.compress(b)), "gzip-compressed data inside gzip"),
     (lambda b: bz2.compress(b), "bzip2-compressed data"),
     (lambda b: zip_of(b), "zip-compressed data"),
