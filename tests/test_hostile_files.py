@@ -8,7 +8,6 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
-import json
 import os
 import shutil
 import signal
@@ -18,13 +17,12 @@ import warnings
 import zipfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from nextgenre.errors import RawDataError
 from nextgenre.ingest import ingest
-from nextgenre.outputs import atomic_outputs, out_dir, out_file, recover
+from nextgenre.outputs import recover
 from nextgenre.params import load_params
 from nextgenre.plots.data import plot_text, write_data_plots
 from nextgenre.pseudonym import KEY_ENV, pseudonym

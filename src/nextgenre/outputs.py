@@ -93,6 +93,7 @@ def atomic_outputs(*outputs: Output) -> Iterator[list[Path]]:
         out.path.parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(out.path)
     temps: list[Path] = []
+    journal = _journal(outputs[0].path)
     try:
         for out in outputs:
             path = out.path
@@ -108,20 +109,19 @@ def atomic_outputs(*outputs: Output) -> Iterator[list[Path]]:
                 tmp.chmod(0o666 & ~_umask())
             temps.append(tmp)
         yield temps
-        first = outputs[0].path
         moves = [{"target": o.path, "tmp": t, "backup": t.with_name(t.name + ".old")}
                  for o, t in zip(outputs, temps)]
-        journal = _journal(first)
         tmp_journal = journal.with_name(journal.name + ".tmp")
-        tmp_journal.write_text(json.dumps([{k: os.path.relpath(v, first.parent) for k, v in m.items()}
+        tmp_journal.write_text(json.dumps([{k: os.path.relpath(v, journal.parent) for k, v in m.items()}
                                            for m in moves]))
         os.replace(tmp_journal, journal)
         _commit(moves)
         journal.unlink()
     finally:
-        for tmp in temps:
-            if tmp.exists():
-                _remove(tmp)
+        if not journal.exists():  # else a commit failed part-way: recover() finishes it
+            for tmp in temps:
+                if tmp.exists():
+                    _remove(tmp)
 
 
 @contextlib.contextmanager

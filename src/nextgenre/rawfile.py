@@ -82,6 +82,8 @@ def check_folder(path: str | os.PathLike) -> None:
         if not stat.S_ISDIR(st.st_mode):
             raise RawDataError(path, None, None, "not a folder (data.raw must name a folder)")
         os.listdir(path)
+    except FileNotFoundError:
+        raise RawDataError(path, None, None, "folder not found (a broken link?)") from None
     except OSError as exc:
         raise os_problem(path, exc) from None
 

@@ -39,7 +39,8 @@ import pandas as pd
 from nextgenre.constants import GROUPS, STRESS_MAX, STRESS_MIN
 from nextgenre.errors import RawDataError
 from nextgenre.links import normalize, starts_as_link
-from nextgenre.rawfile import GZIP_MAGIC, Limits, check_file, check_folder, entry_exists, is_gzip, open_raw, os_problem
+from nextgenre.rawfile import (GZIP_MAGIC, Limits, check_file, check_folder, entry_exists, is_gzip,
+                               open_raw, os_problem)
 
 REQUIRED = {
     "users": ("user_id", "group"),
@@ -102,9 +103,9 @@ _COMPRESSED = {GZIP_MAGIC: "gzip", b"BZh": "bzip2", b"PK\x03\x04": "zip", b"\xfd
 _CHUNK = 1 << 20
 
 
-def _sniff(path: Path, max_bytes: int) -> tuple[bool, bool]:
+def _sniff(path: Path, max_bytes: int) -> bool:
     """Check what the content starts with (compressed again, UTF-16, a NUL in the header line,
-    nothing at all); return (is gzip, has a lone CR line end anywhere). A file with a CR that is
+    nothing at all); return whether it has a lone CR line end anywhere. A file with a CR that is
     not followed by LF (old Mac line ends, or a mix) is read by pandas' Python engine, which
     splits lines as the csv module does; the C engine shifts fields after a blank CR line."""
     gz = is_gzip(path)
@@ -127,9 +128,9 @@ def _sniff(path: Path, max_bytes: int) -> tuple[bool, bool]:
         chunk = head
         while chunk:
             if re.search(rb"\r[^\n]", chunk) or (chunk.endswith(b"\r") and f.peek(1)[:1] != b"\n"):
-                return gz, True
+                return True
             chunk = f.read(_CHUNK)
-    return gz, False
+    return False
 
 
 @contextlib.contextmanager
@@ -232,7 +233,7 @@ def read_table(raw: Path, name: str, limits: Limits = Limits()) -> pd.DataFrame:
     too_many_rows = RawDataError(path, None, None, f"more than {limits.max_rows:,} data rows "
                                  "(the cap data.max_rows in params.yaml)")
     try:
-        gz, lone_cr = _sniff(path, max_bytes)
+        lone_cr = _sniff(path, max_bytes)
         if lone_cr:  # the Python engine counts blank lines in nrows: count rows as csv does
             for row, _ in _records(path, max_bytes):
                 if row > limits.max_rows:
