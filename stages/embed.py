@@ -15,9 +15,9 @@ import pandas as pd
 from nextgenre.runner import run_stage
 from nextgenre.errors import NextgenreError
 from nextgenre.encoder import load_encoder
-from nextgenre.threads import threads
-from nextgenre.outputs import atomic_dir, write_json
+from nextgenre.outputs import atomic_outputs, out_dir, out_file, write_json
 from nextgenre.params import stage_params
+from nextgenre.threads import threads
 from nextgenre.text import clean_all
 
 TRACKS = Path("data/interim/tracks.parquet")
@@ -47,24 +47,24 @@ def main() -> None:
                                              progress=True)
     seconds = time.perf_counter() - start
 
-    with atomic_dir(OUT) as tmp:
+    with atomic_outputs(out_dir(OUT), out_file(METRICS), out_file(SPEED)) as (tmp, metrics, speed):
         np.save(tmp / "vectors.npy", vectors)
         tracks[["track"]].to_parquet(tmp / "tracks.parquet", index=False)
-    write_json(METRICS, {
-        "tracks": len(tracks),
-        "dim": encoder.dim,
-        "encoder": encoder_label(params["model"], encoder.folder),
-        "weights_sha256": encoder.weights_sha256,
-        "empty_lyrics": sum(1 for t in texts if not t.strip()),
-        "tokens": tokens,
-    })
-    write_json(SPEED, {
-        "threads": threads(),
-        "seconds": seconds,
-        "texts_per_second": len(tracks) / seconds if seconds else 0.0,
-        "tokens_per_second": tokens / seconds if seconds else 0.0,
-    })
+        write_json(metrics, {
+            "tracks": len(tracks),
+            "dim": encoder.dim,
+            "encoder": encoder_label(params["model"], encoder.folder),
+            "weights_sha256": encoder.weights_sha256,
+            "empty_lyrics": sum(1 for t in texts if not t.strip()),
+            "tokens": tokens,
+        })
+        write_json(speed, {
+            "threads": threads(),
+            "seconds": seconds,
+            "texts_per_second": len(tracks) / seconds if seconds else 0.0,
+            "tokens_per_second": tokens / seconds if seconds else 0.0,
+        })
 
 
 if __name__ == "__main__":
-    run_stage(main, outputs=("data/embeddings", "metrics/embed.json"))
+    run_stage(main, outputs=(OUT, METRICS, SPEED))

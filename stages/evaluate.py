@@ -8,22 +8,22 @@ Usage: python stages/evaluate.py MODEL (a name in nextgenre.registry.MODELS: lst
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from nextgenre.sources import is_synthetic
-from nextgenre.runner import check_writable, run_stage
 from nextgenre.errors import NextgenreError
-from nextgenre.processed import read_processed
 from nextgenre.metrics import detailed_scores
-from nextgenre.outputs import atomic_dir, atomic_file, write_json
+from nextgenre.outputs import atomic_outputs, out_dir, out_file, write_json
 from nextgenre.params import stage_params
+from nextgenre.processed import read_processed
 from nextgenre.registry import model_argument
+from nextgenre.runner import prepare_outputs, run_stage
+from nextgenre.sources import is_synthetic
 
 
 
 def main() -> None:
     kind = model_argument(__doc__)
-    check_writable([f"data/predictions/{kind}.parquet", f"metrics/{kind}.json", f"plots/{kind}"])
+    outputs = (out_dir(f"plots/{kind}"), out_file(f"data/predictions/{kind}.parquet"),
+               out_file(f"metrics/{kind}.json"))
+    prepare_outputs([o.path for o in outputs])
     params = stage_params("evaluate")
     seed = params["seed"]
     note = "synthetic data" if is_synthetic(params["data"]["raw"]) else None
@@ -45,8 +45,7 @@ def main() -> None:
     name = kind.upper() + (" + attention" if "attention" in result and result["attention"] is not None else "")
     suffix = f" ({note})" if note else ""
 
-    with atomic_dir(f"plots/{kind}") as tmp:
-        tmp = Path(tmp)
+    with atomic_outputs(*outputs) as (tmp, predictions, metrics_json):
         images = tmp / "images"
         images.mkdir()
         ev.confusion_rows(frame, classes).to_csv(tmp / "confusion.csv", index=False)
@@ -60,9 +59,8 @@ def main() -> None:
             by_lag.to_csv(tmp / "attention.csv", index=False)
             pe.attention_png(images / "attention.png", by_lag, result["attention"], result["real_steps"],
                              f"{name}: attention over past sessions{suffix}", note)
-    with atomic_file(f"data/predictions/{kind}.parquet") as tmp:
-        frame.to_parquet(tmp, index=False)
-    write_json(f"metrics/{kind}.json", metrics)
+        frame.to_parquet(predictions, index=False)
+        write_json(metrics_json, metrics)
     print(f"evaluate@{kind}: test accuracy {metrics['accuracy']:.3f}, macro-F1 {metrics['macro_f1']:.3f} "
           f"on {metrics['n_test']} test samples")
 

@@ -11,31 +11,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nextgenre.runner import run_stage
-from nextgenre.ingest import ingest
-from nextgenre.outputs import atomic_dir, atomic_file, write_json
+from nextgenre.errors import printable
+from nextgenre.ingest import build
+from nextgenre.outputs import atomic_outputs, out_dir, out_file, write_json
 from nextgenre.params import stage_params
 from nextgenre.plots.data import write_data_plots
+from nextgenre.runner import run_stage
 from nextgenre.sources import is_synthetic
 from nextgenre.pseudonym import pseudonym_key
+from nextgenre.rawfile import Limits
+from nextgenre.schema import read_raw
+
+OUTPUTS = (out_dir("plots/data"), out_dir("data/interim"), out_file("metrics/data.json"))
 
 
 def main() -> None:
     params = stage_params("ingest")
     raw = params["data"]["raw"]
-    result = ingest(raw, pseudonym_key(raw))
+    checked = read_raw(raw, Limits.from_params(params["data"]))  # the data first: its errors first
+    result = build(checked, pseudonym_key(raw))
 
-    # All three outputs are written to temporary paths first and put in place only when all
-    # are written: a failure part way leaves no output half written (see the docstring).
-    with (atomic_dir("plots/data") as plots, atomic_dir("data/interim") as interim,
-          atomic_file("metrics/data.json") as metrics):
+    # All three outputs are written to temporary paths, then put in place as one unit.
+    with atomic_outputs(*OUTPUTS) as (plots, interim, metrics):
         write_data_plots(result.metrics, plots, source=raw, synthetic=is_synthetic(raw))
         for name in ("sessions", "tweets", "tracks"):
             getattr(result, name).to_parquet(Path(interim) / f"{name}.parquet", index=False)
         write_json(metrics, result.metrics)
     print(f"ingest: {result.metrics['sessions']} sessions, {result.metrics['ordinary_tweets']} "
-          f"ordinary tweets, {result.metrics['tracks']} tracks from {raw}")
+          f"ordinary tweets, {result.metrics['tracks']} tracks from {printable(raw)}")
 
 
 if __name__ == "__main__":
-    run_stage(main, outputs=("data/interim", "metrics/data.json", "plots/data"))
+    run_stage(main, outputs=[o.path for o in OUTPUTS])

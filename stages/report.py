@@ -1,21 +1,22 @@
 """Stage `report`: metrics/comparison.json and reports/comparison.md and reports/accuracy.png."""
 
 from nextgenre import report
-from nextgenre.runner import run_stage
-from nextgenre.outputs import atomic_file, write_json
+from nextgenre.outputs import atomic_outputs, out_file, write_json
 from nextgenre.params import stage_params
+from nextgenre.runner import run_stage
 from nextgenre.plots.report import accuracy_chart
+
+OUTPUTS = ("reports/comparison.md", "reports/accuracy.png", "metrics/comparison.json")
 
 
 def main() -> None:
     params = stage_params("report")
     comparison = report.build_comparison(report.load_results("."), params, report.load_paper())
-    with atomic_file("reports/comparison.md") as tmp:
-        tmp.write_text(report.render_markdown(comparison))
-    with atomic_file("reports/accuracy.png") as tmp:
-        accuracy_chart(comparison, tmp)
-    write_json("metrics/comparison.json", comparison)
+    with atomic_outputs(*map(out_file, OUTPUTS)) as (markdown, chart, metrics):
+        markdown.write_text(report.render_markdown(comparison))
+        accuracy_chart(comparison, chart)
+        write_json(metrics, comparison)
 
 
 if __name__ == "__main__":
-    run_stage(main, outputs=("reports/comparison.md", "metrics/comparison.json"))
+    run_stage(main, outputs=OUTPUTS)

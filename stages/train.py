@@ -6,23 +6,24 @@ Usage: python stages/train.py MODEL (a name in nextgenre.registry.MODELS: lstm, 
 
 from __future__ import annotations
 
-from nextgenre.runner import check_writable, run_stage
-from nextgenre.processed import read_processed
-from nextgenre.outputs import atomic_dir
+from nextgenre.outputs import atomic_outputs, out_dir
 from nextgenre.params import stage_params
+from nextgenre.processed import read_processed
 from nextgenre.registry import model_argument
+from nextgenre.runner import prepare_outputs, run_stage
 
 
 def main() -> None:
     kind = model_argument(__doc__)
-    check_writable([f"models/{kind}", f"dvclive/train/{kind}"])
+    outputs = (f"models/{kind}", f"dvclive/train/{kind}")
+    prepare_outputs(outputs)
     params = stage_params("train")
     processed = read_processed("data/processed")
 
     from dvclive import Live
     from nextgenre.training import save_model, train_model
 
-    with atomic_dir(f"models/{kind}") as model_dir, atomic_dir(f"dvclive/train/{kind}") as live_dir:
+    with atomic_outputs(*map(out_dir, outputs)) as (model_dir, live_dir):
         with Live(dir=str(live_dir), dvcyaml=None, save_dvc_exp=False, report=None) as live:
             model, history = train_model(kind, processed, params, live=live)
         config = {"kind": kind, "input_dim": processed.meta["input_dim"], "classes": processed.meta["classes"],

@@ -42,6 +42,14 @@ def run(cmd: list[str], cwd: Path, check: bool = True, env: dict | None = None) 
     return proc
 
 
+def unprivileged(cmd: list[str]) -> list[str]:
+    """`cmd` without the power to ignore file modes, as a normal user runs it: as root (CI), it
+    runs with CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH dropped (util-linux setpriv)."""
+    if os.geteuid() != 0:
+        return cmd
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *cmd]
+
+
 def copy_repo(dest: Path) -> Path:
     """Copy the repository's source files (tracked and untracked-not-ignored) into a fresh git repo."""
     listed = run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], ROOT).stdout

@@ -1,11 +1,14 @@
 """Stages stop before any work when an output cannot be written, with one clear line."""
 
 import os
+import subprocess
+import sys
 
 import pytest
 
 from nextgenre import runner
 from nextgenre.errors import OutputError
+from tests.conftest import ROOT, unprivileged
 
 
 def test_a_folder_that_cannot_be_written_is_named(tmp_path):
@@ -14,11 +17,17 @@ def test_a_folder_that_cannot_be_written_is_named(tmp_path):
         runner.check_writable([tmp_path / "data" / "embeddings"])
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders")
-def test_a_read_only_folder_is_named(tmp_path):
-    (tmp_path / "ro").mkdir(mode=0o500)
-    with pytest.raises(OutputError, match="ro/out: cannot be written"):
-        runner.check_writable([tmp_path / "ro" / "out"])
+@pytest.mark.parametrize("output, read_only", [("ro/out", "ro"), ("ro", "ro"), ("out", "out/inner")])
+def test_a_read_only_folder_is_named(tmp_path, output, read_only):
+    """A folder that the output goes in, the output folder itself, or a folder inside it (its
+    entries could not be removed): as a normal user (root's override of modes dropped)."""
+    (tmp_path / read_only).mkdir(parents=True)
+    (tmp_path / read_only).chmod(0o500)
+    code = f"from nextgenre import runner; runner.check_writable([{str(tmp_path / output)!r}])"
+    proc = subprocess.run(unprivileged([sys.executable, "-c", code]), capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    (tmp_path / read_only).chmod(0o700)
+    assert proc.returncode == 1 and f"OutputError: {tmp_path / output}: cannot be written" in proc.stderr
 
 
 def test_a_nearly_full_disk_stops_the_stage(tmp_path, monkeypatch):

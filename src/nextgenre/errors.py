@@ -1,6 +1,12 @@
 """Errors that a user can act on. Stages print their message alone (no traceback) and exit 2."""
 
 
+def printable(text) -> str:
+    """Text for a one-line message or log: characters that are not printable (line breaks,
+    terminal escapes, bytes of a file name that are not UTF-8) shown as Python escapes."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in str(text))
+
+
 class NextgenreError(Exception):
     """An error whose message tells the user what to fix."""
 
@@ -14,9 +20,9 @@ class RawDataError(NextgenreError):
 
     def __init__(self, file, row, column, problem):
         self.file, self.row, self.column, self.problem = str(file), row, column, problem
-        where = f"{self.file}, row {row}" if row is not None else self.file
+        where = printable(self.file) + (f", row {row}" if row is not None else "")
         if column is not None:
-            where += f", column '{column}'"
+            where += f", column '{printable(column)}'"
         super().__init__(f"{where}: {problem}")
 
 

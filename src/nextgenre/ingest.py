@@ -34,6 +34,7 @@ from nextgenre import stress as stress_scores
 from nextgenre.constants import CLASS_SCHEMES, CONTROL, GENRES, GROUPS, INTERVALS, class_names, time_of_day
 from nextgenre.links import LINK_PATTERN, is_music_link, normalize
 from nextgenre.pseudonym import pseudonymize
+from nextgenre.rawfile import Limits
 from nextgenre.schema import RawData, read_raw
 from nextgenre.stress_windows import stress_windows
 from nextgenre.taxonomy import AMBIGUOUS, NO_GENRE, Taxonomy
@@ -177,6 +178,7 @@ def data_metrics(raw: RawData, sessions: pd.DataFrame, dropped: dict, n_ordinary
     }
 
 
-def ingest(raw: str | Path, key: bytes, taxonomy: Taxonomy | None = None) -> Ingested:
+def ingest(raw: str | Path, key: bytes, taxonomy: Taxonomy | None = None,
+           limits: Limits = Limits()) -> Ingested:
     """Read and check a raw folder (RawDataError on any problem), then build the interim tables."""
-    return build(read_raw(raw), key, taxonomy)
+    return build(read_raw(raw, limits), key, taxonomy)

@@ -10,6 +10,10 @@ A normalised link is `host/path` (no scheme), with
 - Deezer's language prefix dropped (`deezer.com/en/track/1` is `deezer.com/track/1`);
 - `youtu.be/ID` read as `youtube.com/watch?v=ID`.
 
+A link has a host name made of letters, digits, `-` and dots (so `https://%00.com/x` is not a
+link). A catalogue url must also start as links in tweets do (`starts_as_link`): with http://,
+https://, www. or spotify:track:.
+
 A *music-platform link* is a link to Spotify, Apple Music (or iTunes), SoundCloud,
 YouTube / YouTube Music, or Deezer.
 """
@@ -26,6 +30,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _EDGES = re.compile(r"^[\s\x00-\x1f\x7f]+|[\s\x00-\x1f\x7f]+$")  # white space, control chars
 _LINK_RE = re.compile(LINK_PATTERN, re.IGNORECASE)
 _TRAILING_PUNCTUATION = ".,;:!?)]}'\"…"
+_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)+")  # letters (any script), digits, -, _; two labels or more
+_LINK_START = re.compile(r"(?:https?://|www\.|spotify:track:)", re.IGNORECASE)
 
 # Registered domains of the music platforms; subdomains count too (open.spotify.com).
 MUSIC_DOMAINS = (
@@ -76,7 +82,7 @@ def normalize(link: str) -> str | None:
     except ValueError:
         return None
     host = _host(parts.netloc)
-    if "." not in host or any(c.isspace() for c in host):
+    if not _HOST.fullmatch(host):
         return None
     path = parts.path.rstrip("/")
     if host.endswith("spotify.com"):
@@ -90,6 +96,11 @@ def normalize(link: str) -> str | None:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=False) if k in keep]
     query.sort()
     return host + path + ("?" + urlencode(query) if query else "")
+
+
+def starts_as_link(text: str) -> bool:
+    """Whether a text, without surrounding white space, starts as a link in a tweet does."""
+    return _LINK_START.match(_EDGES.sub("", text)) is not None
 
 
 def is_music_link(normalized: str) -> bool:

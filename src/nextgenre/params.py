@@ -71,6 +71,8 @@ SPEC: dict[str, Check] = {
     "seed": integer(0, 2**31 - 1),
     "data.raw": text(),
     "data.interval": one_of(30, 60, 90),
+    "data.max_file_mib": integer(1, 2**20),
+    "data.max_rows": integer(1, 10**12),
     "synthetic.scale": number(0, 10, lo_open=True),
     "synthetic.sessions_sigma": number(0, 2),
     "synthetic.taste_concentration": number(0, 1000, lo_open=True),

@@ -3,29 +3,41 @@ printed as one clear line with exit code 2."""
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 from typing import Callable, Iterable
 
-from nextgenre.errors import NextgenreError, OutputError
+from nextgenre.errors import NextgenreError, OutputError, printable
+from nextgenre.outputs import recover
 
 MIN_FREE_BYTES = 200 * 2**20  # below this much free disk, a stage stops before it starts
 
 
+def _writable(folder: Path) -> None:
+    """Raise OSError unless a file can be created in `folder` (as the user running the stage)."""
+    if not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder")
+    with tempfile.TemporaryFile(dir=folder):
+        pass
+
+
 def check_writable(paths: Iterable[str | Path], min_free_bytes: int = MIN_FREE_BYTES) -> None:
-    """Stop at once where an output cannot be written: its folder cannot be created or written
-    to, or its disk is nearly full."""
+    """Stop at once where an output cannot be written: the folder it goes in cannot be created or
+    written to; it exists and cannot be replaced (a folder, or a folder inside it, that cannot be
+    written to: its entries could not be removed); or its disk is nearly full."""
     for path in map(Path, paths):
         folder = path.parent
-        while not folder.exists():  # the nearest existing folder: nothing is created here
-            folder = folder.parent
         try:
-            if not folder.is_dir():
-                raise NotADirectoryError(f"{folder} is not a folder")
-            with tempfile.TemporaryFile(dir=folder):
-                pass
+            while not folder.exists():  # the nearest existing folder: nothing is created here
+                folder = folder.parent
+            _writable(folder)
+            if path.is_dir() and not path.is_symlink():
+                for inner, _, _ in os.walk(path, onerror=_raise):
+                    _writable(Path(inner))
         except OSError as exc:
             raise OutputError(f"{path}: cannot be written ({exc.strerror or exc})") from None
         free = shutil.disk_usage(folder).free
@@ -34,12 +46,28 @@ def check_writable(paths: Iterable[str | Path], min_free_bytes: int = MIN_FREE_B
                               f"{min_free_bytes / 2**20:.0f} MiB needed")
 
 
+def _raise(exc: OSError) -> None:
+    raise exc
+
+
+def prepare_outputs(paths: Iterable[str | Path]) -> None:
+    """Before any work: finish a commit of these outputs that a killed run left part-done (they
+    are one set again), then check that they can be written."""
+    paths = list(paths)
+    try:
+        recover(paths)
+    except OSError as exc:
+        raise OutputError(f"{paths[0]}: an interrupted commit could not be finished "
+                          f"({exc.strerror or exc})") from None
+    check_writable(paths)
+
+
 def run_stage(main: Callable[[], None], outputs: Iterable[str | Path] = ()) -> None:
-    """Check that `outputs` can be written, then run the stage's main(); a NextgenreError prints
+    """Prepare `outputs` (prepare_outputs), then run the stage's main(); a NextgenreError prints
     `error: <message>` and exits 2."""
     try:
-        check_writable(outputs)
+        prepare_outputs(outputs)
         main()
     except NextgenreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(exc)}", file=sys.stderr)
         sys.exit(2)

@@ -1,12 +1,14 @@
 """Figures of the ingested data: sessions per user by group (the paper's Fig. 5) and the genre
 mix of sessions with stress by group and interval (Table III).
 
-Titles name the data source; the synthetic stand-in is marked "SYNTHETIC DATA" on every figure.
+Titles name the data source (a user-controlled path, drawn literally: see plot_text); the synthetic
+stand-in is marked "SYNTHETIC DATA" on every figure.
 PNG bytes are reproducible: Agg backend, fixed size and dpi, no Software/date metadata.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import matplotlib
@@ -14,6 +16,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib import font_manager, ft2font  # noqa: E402
 
 from nextgenre.constants import GENRES, GROUPS, INTERVALS  # noqa: E402
 
@@ -22,8 +25,24 @@ GENRE_COLORS = {"jazz": "#8c564b", "electronic": "#17becf", "hiphop": "#d62728",
                 "pop": "#e377c2", "rock": "#1f77b4", "others": "#bcbd22"}
 
 
+@functools.cache
+def _glyphs() -> frozenset[int]:
+    """The characters that the default font can draw."""
+    font = ft2font.FT2Font(font_manager.findfont(font_manager.FontProperties()))
+    return frozenset(font.get_charmap())
+
+
+def plot_text(text: str) -> str:
+    """A user-controlled string as matplotlib draws it literally: `$` escaped (no mathtext, so
+    `$x$` stays `$x$` and `$\\undefined$` cannot fail), and characters that are not printable
+    or that the font lacks (CJK, emoji) written as Python escapes instead of missing glyphs."""
+    return "".join(("\\$" if c == "$" else c) if c.isprintable() and ord(c) in _glyphs()
+                   else ascii(c)[1:-1] for c in str(text))
+
+
 def source_title(source: str, synthetic: bool) -> str:
     """The line under each title that says where the data came from."""
+    source = plot_text(source)
     if synthetic:
         return f"SYNTHETIC DATA (generated stand-in, {source}), not the paper's tweets"
     return f"data: {source}"
