@@ -51,6 +51,7 @@ def make_repo(tmp_path: Path, raw: str = "raw", tables=None) -> Path:
     repo = tmp_path / "repo"
     repo.mkdir()
     shutil.copy(ROOT / "params.yaml", repo / "params.yaml")
+    shutil.copy(ROOT / "dvc.yaml", repo / "dvc.yaml")  # stages read the params their dvc.yaml entry declares
     set_params(repo / "params.yaml", {"data.raw": raw})
     write_raw(repo / raw, tables)
     for rel, data in OLD.items():

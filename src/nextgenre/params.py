@@ -202,6 +202,14 @@ def stage_params(stage: str, path: str | Path = "params.yaml", dvc_yaml: str | P
     return _declared_part(load_params(path), declared_params(stage, dvc_yaml), stage)
 
 
+def _reads_back_as(text: str) -> bool:
+    """Whether `text` written as a plain YAML scalar reads back (PyYAML) as the same string."""
+    try:
+        return yaml.safe_load(text) == text
+    except yaml.YAMLError:
+        return False
+
+
 def set_params(path: str | Path, changes: dict[str, Any]) -> None:
     """Write dotted settings (`{"train.epochs": 5}`) into a params.yaml, keeping its key order and
     comments (ruamel.yaml's round trip)."""
@@ -220,9 +228,10 @@ def set_params(path: str | Path, changes: dict[str, Any]) -> None:
         if isinstance(value, list):  # written inline, as params.yaml writes lists: [64]
             value = CommentedSeq(value)
             value.fa.set_flow_style()
-        elif isinstance(value, str) and yaml.safe_load(value) != value:
+        elif isinstance(value, str) and not _reads_back_as(value):
             # ruamel writes YAML 1.2, where `yes` or `on` is a plain string; PyYAML (1.1), which
-            # load_params uses, would read them as booleans: quote such strings.
+            # load_params uses, would read them as booleans: quote such strings (and strings with
+            # control characters, which only a double-quoted scalar can hold, escaped).
             value = DoubleQuotedScalarString(value)
         node[leaf] = value
     with path.open("w") as f:
