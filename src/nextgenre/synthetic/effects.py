@@ -4,11 +4,12 @@ random draws come from a stream of their own (`Effects.rng`), so the draws of ev
 are the same at every strength.
 
 - mood -> music (`mood_effect` = m): after a session, with probability MOOD_SHARE the user is in
-  a stressed mood: the ordinary tweets within 90 minutes of it are MOOD_STRESS_SHIFT stress
-  units more stressed, and the next session's genre is the user's comfort genre (drawn once per
-  user from their taste) with probability m, else follows the usual chain. A model sees the
-  mood through the stress of the tweets after the previous session (features.stress=true), and
-  only when that session has a tweet within data.interval minutes.
+  a stressed mood: they tweet soon (such sessions take the group's and genre's quota of "first
+  tweet within 30 minutes" before the others), their ordinary tweets within 90 minutes are
+  MOOD_STRESS_SHIFT stress units more stressed, and the next session's genre is the user's
+  comfort genre (drawn once per user from their taste) with probability m, else follows the
+  usual chain. A model sees the mood through the stress of the tweets after the previous
+  session (features.stress=true), at any data.interval.
 - longer memory (`memory_effect` = mu): from a user's third session on, with probability mu the
   session takes the genre of the session two back, else follows the usual chain. A first-order
   chain (repeat-last, Markov) cannot use it; a recurrent model over the history can.
@@ -31,7 +32,7 @@ from nextgenre.constants import GENRES
 from nextgenre.synthetic.catalogue import popularity
 
 EFFECTS_STREAM = 12                # the effects' random stream: default_rng([seed, EFFECTS_STREAM])
-MOOD_SHARE = 0.5                   # sessions after which the user is in a stressed mood
+MOOD_SHARE = 0.15                  # sessions after which the user is in a stressed mood
 MOOD_STRESS_SHIFT = 1.5            # stress units added to the tweets after such a session
 THEME_LINE_WORDS = 6               # theme words added to a themed track's lyrics
 

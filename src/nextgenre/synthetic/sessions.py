@@ -97,12 +97,14 @@ def _genre_sequences(rng, counts, target, config, effects: planted.Effects) -> d
     return chain
 
 
-def _buckets(rng, group, genre, within) -> np.ndarray:
+def _buckets(rng, group, genre, within, first=None) -> np.ndarray:
     """0/1/2/3: the session's first ordinary tweet falls within 30, 30-60, 60-90, >90 min;
-    exact quotas per group and genre, assigned at random."""
+    exact quotas per group and genre, assigned at random (sessions flagged `first` before the
+    others of their group and genre: they get the earliest buckets)."""
     n_genres = within.shape[2]
     cell = group * n_genres + genre
-    order = np.lexsort((rng.random(len(cell)), cell))
+    keys = (rng.random(len(cell)), cell) if first is None else (rng.random(len(cell)), ~first, cell)
+    order = np.lexsort(keys)
     sorted_cell = cell[order]
     rank = np.arange(len(cell)) - np.searchsorted(sorted_cell, sorted_cell, side="left")
     limits = within[:, group[order], genre[order]]  # 3 x n
@@ -145,8 +147,9 @@ def build_sessions(rng, the_plan: Plan, config: dict,
 
     bucket = np.full(len(sessions), 3)
     is_kept = sessions["genre"].to_numpy() >= 0
+    mood = sessions["mood"].to_numpy()[is_kept] > 0 if effects.mood > 0 else None
     bucket[is_kept] = _buckets(rng, sessions["group"].to_numpy()[is_kept],
-                               sessions["genre"].to_numpy()[is_kept], the_plan.within)
+                               sessions["genre"].to_numpy()[is_kept], the_plan.within, first=mood)
     # Ambiguous shares follow their group's overall bucket shares.
     totals = the_plan.sessions.sum(axis=1)
     cum = the_plan.within.sum(axis=2).T / np.maximum(totals, 1)[:, None]  # groups x 3

@@ -156,7 +156,10 @@ def ceiling_probabilities(truth: Truth, users=None, interval: int = 30, stress: 
         sessions = sessions[sessions["user_id"].isin(set(users))]
     genre = sessions["genre"].map({g: i for i, g in enumerate(GENRES)}).to_numpy()
     seen = stress & (sessions["bucket"].to_numpy() < interval // 30)
-    mood = np.where(seen, sessions["mood"].to_numpy(dtype=float), params["mood_share"])
+    # An unseen mood flag counts with its share among the sessions that look alike to a model.
+    all_seen = stress & (truth.sessions["bucket"].to_numpy() < interval // 30)
+    unseen_share = truth.sessions["mood"].to_numpy(dtype=float)[~all_seen].mean() if (~all_seen).any() else 0.0
+    mood = np.where(seen, sessions["mood"].to_numpy(dtype=float), unseen_share)
     theme = sessions["theme"].map({g: i + 1 for i, g in enumerate(GENRES)}).fillna(0).to_numpy(dtype=int)
     if not text:
         theme = np.zeros_like(theme)
