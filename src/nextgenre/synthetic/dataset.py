@@ -20,7 +20,7 @@ from nextgenre.synthetic.sessions import build_sessions, session_times
 from nextgenre.taxonomy import load_mapping
 
 
-def generate(config: dict, seed: int, tables: dict, taxonomy: dict | None = None) -> dict[str, pd.DataFrame]:
+def generate(config: dict, seed: int, tables: dict, taxonomy: dict | None = None) -> dict:
     """The raw-schema tables (`users`, `tweets`, `tracks`), the latent stress (`truth`) and the
     truth about sessions and users (`session_truth`, `user_truth`, `generator`)."""
     taxonomy = taxonomy or load_mapping()
