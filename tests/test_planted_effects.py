@@ -17,13 +17,12 @@ from nextgenre.features import build_features
 from nextgenre.ingest import ingest, stress_windows
 from nextgenre.params import load_params
 from nextgenre.pseudonym import SYNTHETIC_KEY
-from nextgenre.synthetic import generate, write_raw, write_truth
+from nextgenre.synthetic import derived_ptsd_users, generate, write_raw, write_truth
 from nextgenre.synthetic.calibration import compare, format_rows
 from nextgenre.synthetic.effects import THEME_WORDS
-from nextgenre.synthetic.truth import Truth, known_answers, read_truth, truth_rows
+from nextgenre.synthetic.truth import Truth, ceiling_probabilities, known_answers, read_truth, truth_rows
 from tests.conftest import ROOT
 from tests.test_synthetic import TABLES, count
-from nextgenre.synthetic import derived_ptsd_users
 
 PARAMS = load_params(ROOT / "params.yaml")
 CONFIG = PARAMS["synthetic"]
@@ -201,3 +200,12 @@ def test_truth_never_reaches_a_model_input_and_maps_onto_the_samples(tmp_path):
     assert np.array_equal(before.vectors, after.vectors)
     pd.testing.assert_frame_equal(before.samples, after.samples)
     pd.testing.assert_frame_equal(before.overrides, after.overrides)
+
+
+def test_ceiling_of_a_user_does_not_depend_on_which_other_users_are_asked_for():
+    truth = truth_of(frames(0.02, memory_effect=0.6))
+    some = truth.sessions["user_id"].unique()[[3, 7]]
+    alone = ceiling_probabilities(truth, some)
+    together = ceiling_probabilities(truth)
+    pd.testing.assert_frame_equal(alone, together.loc[alone.index])
+    assert np.allclose(together.sum(axis=1), 1)

@@ -65,7 +65,7 @@ def generate(config: dict, seed: int, tables: dict, taxonomy: dict | None = None
     ordinary_shift = np.r_[shift[genre[window_session]], np.zeros(len(late) + len(bg_user))]
     if effects.mood > 0:
         mood = sessions["mood"].to_numpy()[window_session]
-        ordinary_shift[:len(window_session)] += planted.mood_stress_shift(effects, mood)
+        ordinary_shift[:len(window_session)] += planted.mood_stress_shift(mood)
     stress = tw.latent_stress(rng, baseline[ordinary_user], ordinary_shift)
 
     # Texts.

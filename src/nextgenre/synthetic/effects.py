@@ -1,7 +1,8 @@
 """Planted effects: known answers that the study must recover. Each is a strength in
 params.yaml `synthetic:` (0 = absent: the data are then byte for byte those without it). Their
-random draws come from a stream of their own (`Effects.rng`), so the draws of everything else
-are the same at every strength.
+random draws come from a stream of their own (`Effects.rng`), so that at strength 0 they leave the
+generator's main stream untouched. (At other strengths, what follows a changed genre is drawn
+anew; the lyrics effect changes only which tracks are shared and their lyrics.)
 
 - mood -> music (`mood_effect` = m): after a session, with probability MOOD_SHARE the user is in
   a stressed mood: they tweet soon (such sessions take the group's and genre's quota of "first
@@ -33,7 +34,7 @@ from nextgenre.synthetic.catalogue import popularity
 
 EFFECTS_STREAM = 12                # the effects' random stream: default_rng([seed, EFFECTS_STREAM])
 MOOD_SHARE = 0.15                  # sessions after which the user is in a stressed mood
-MOOD_STRESS_SHIFT = 1.5            # stress units added to the tweets after such a session
+MOOD_STRESS_SHIFT = 1.5            # how much more stressed (stress units) the tweets after it are
 THEME_LINE_WORDS = 6               # theme words added to a themed track's lyrics
 
 # Lyric themes, named by the genre they point to; no word is in a genre's lyric pool.
@@ -107,7 +108,7 @@ def planted_chain(effects: Effects, counts, taste, fresh, repeat, stickiness: fl
     return {"genre": genre, "probability": probability, "comfort": comfort, "mood": mood}
 
 
-def mood_stress_shift(effects: Effects, mood: np.ndarray) -> np.ndarray:
+def mood_stress_shift(mood: np.ndarray) -> np.ndarray:
     """Latent stress added to the ordinary tweets after sessions with these mood flags."""
     return -MOOD_STRESS_SHIFT * mood.astype(float)
 

@@ -118,7 +118,7 @@ def _user_ceiling(g, mood, theme, alpha, params, rng) -> np.ndarray:
     `theme` the theme index + 1 of each track as a model can know it (0: unseen or none)."""
     k, n = len(GENRES), len(g)
     s, mu, m = params["stickiness"], params["memory_effect"], params["mood_effect"]
-    lyrics = params["lyric_likelihood"]
+    lyrics = None if params["lyric_likelihood"] is None else np.asarray(params["lyric_likelihood"])
     proposal = alpha + 0.5 * np.bincount(g, minlength=k)
     theta = np.maximum(rng.dirichlet(proposal, size=PARTICLES), 1e-12)
     theta /= theta.sum(axis=1, keepdims=True)
@@ -139,7 +139,7 @@ def _user_ceiling(g, mood, theme, alpha, params, rng) -> np.ndarray:
         w = np.exp(log_w - log_w.max())
         predicted = np.einsum("kc,kch->h", w, p)
         if lyrics is not None and i > 0 and theme[i - 1] > 0:
-            predicted = predicted * np.asarray(lyrics)[g[i - 1], :, theme[i - 1]]
+            predicted = predicted * lyrics[g[i - 1], :, theme[i - 1]]
         out[i] = predicted / predicted.sum()
         log_w = log_w + np.log(np.maximum(p[:, :, g[i]], 1e-300))
     return out
@@ -166,9 +166,9 @@ def ceiling_probabilities(truth: Truth, users=None, interval: int = 30, stress: 
     user = sessions["user_id"].to_numpy()
     bounds = np.flatnonzero(np.r_[True, user[1:] != user[:-1], True])
     out = np.empty((len(sessions), len(GENRES)))
-    for n, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
         alpha = np.asarray(params["taste_prior"][sessions["group"].iat[lo]])
-        rng = np.random.default_rng([seed, n])
+        rng = np.random.default_rng([seed, int(sessions.index[lo])])  # the same for any `users`
         out[lo:hi] = _user_ceiling(genre[lo:hi], mood[lo:hi], theme[lo:hi], alpha, params, rng)
     return pd.DataFrame(out, index=sessions.index, columns=PROBABILITY_COLUMNS)
 
