@@ -168,7 +168,7 @@ def test_truth_oracle_is_the_chain_at_defaults():
     assert np.allclose(p[~first & ~changed], chain[~first & ~changed])
 
 
-def _features(raw, tmp_path):
+def _features(raw):
     got = ingest(raw, SYNTHETIC_KEY.encode())
     tracks = pd.DataFrame({"track": got.tracks["track"]})
     vectors = np.random.default_rng(0).normal(size=(len(tracks), 8)).astype(np.float32)
@@ -181,7 +181,7 @@ def test_truth_never_reaches_a_model_input_and_maps_onto_the_samples(tmp_path):
     raw, truth_dir = tmp_path / "raw", tmp_path / "truth"
     write_raw(f, raw)
     write_truth(f, truth_dir)
-    got, before = _features(raw, tmp_path)
+    got, before = _features(raw)
 
     # The samples' targets map onto truth rows of the same genre.
     truth = read_truth(truth_dir)
@@ -196,7 +196,7 @@ def test_truth_never_reaches_a_model_input_and_maps_onto_the_samples(tmp_path):
         table = pd.read_csv(path)
         table.apply(lambda c: rng.permutation(c.to_numpy())).to_csv(path, index=False)
     (truth_dir / "generator.json").write_text("{}")
-    _, after = _features(raw, tmp_path)
+    _, after = _features(raw)
     assert np.array_equal(before.vectors, after.vectors)
     pd.testing.assert_frame_equal(before.samples, after.samples)
     pd.testing.assert_frame_equal(before.overrides, after.overrides)
