@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from nextgenre.constants import GENRES
+from nextgenre.errors import NextgenreError
 from nextgenre.features import build_features
 from nextgenre.ingest import ingest, stress_windows
 from nextgenre.params import load_params
@@ -197,6 +198,9 @@ def test_truth_never_reaches_a_model_input_and_maps_onto_the_samples(tmp_path):
         table.apply(lambda c: rng.permutation(c.to_numpy())).to_csv(path, index=False)
     (truth_dir / "generator.json").write_text("{}")
     _, after = _features(raw)
+    with pytest.raises(NextgenreError, match="no row for target session"):  # truth of another run
+        truth_rows(read_truth(truth_dir), got.sessions, before.samples["target"].to_numpy(),
+                   SYNTHETIC_KEY.encode())
     assert np.array_equal(before.vectors, after.vectors)
     pd.testing.assert_frame_equal(before.samples, after.samples)
     pd.testing.assert_frame_equal(before.overrides, after.overrides)

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from nextgenre.constants import CLASS_SCHEMES, GENRES, GROUPS, class_names
+from nextgenre.errors import NextgenreError
 from nextgenre.pseudonym import pseudonymize
 from nextgenre.synthetic.effects import MOOD_SHARE, Effects
 from nextgenre.synthetic.sessions import PERIOD_START, PROBABILITY_COLUMNS, taste_prior
@@ -195,7 +196,9 @@ def truth_rows(truth: Truth, sessions: pd.DataFrame, targets: np.ndarray, key: b
                            "time": pd.to_datetime(sessions["created_at"].to_numpy()[targets], utc=True)})
     matched = theirs.merge(ours, on=["user", "time"], how="left")
     if matched["row"].isna().any():
-        raise ValueError("truth: a target session has no row in data/truth/sessions.csv")
+        first = int(np.flatnonzero(matched["row"].isna().to_numpy())[0])
+        raise NextgenreError(f"data/truth/sessions.csv: no row for target session {int(targets[first])} "
+                             f"of data/interim/sessions.parquet (truth from another run?)")
     return matched["row"].to_numpy(dtype=np.int64)
 
 
@@ -209,7 +212,7 @@ def known_answers(truth: Truth, rows: np.ndarray, classes: int = 6, interval: in
     rows = np.asarray(rows, dtype=np.int64)
     rows = rows[table["genre"].iloc[rows].map(scheme).notna().to_numpy()]
     if (table["position"].to_numpy()[rows] == 0).any():
-        raise ValueError("truth: a target is its user's first session")
+        raise NextgenreError("data/truth/sessions.csv: a target is its user's first session")
     names = class_names(classes)
     label = table["genre"].iloc[rows].map(scheme).map({c: i for i, c in enumerate(names)}).to_numpy()
     previous = table["genre"].iloc[rows - 1].map(scheme).map({c: i for i, c in enumerate(names)}).to_numpy()
