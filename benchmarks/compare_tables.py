@@ -12,8 +12,9 @@ import json
 import sys
 from pathlib import Path
 
-from nextgenre.calibration import compare, format_rows
-from nextgenre.synthetic import derived_ptsd_users, load_tables
+from nextgenre.paper import load_tables
+from nextgenre.synthetic import derived_ptsd_users
+from nextgenre.synthetic.calibration import compare, format_rows
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,8 +1,8 @@
 """Stage `embed`: one lyrics vector per track. Reads data/interim/tracks.parquet; writes
 data/embeddings/{vectors.npy,tracks.parquet}, metrics/embed.json (what was encoded, by which
-encoder: the same bytes on every run) and metrics/embed_speed.json (wall-clock figures, which vary
-from run to run and so are kept out of the stage's outputs and dvc.lock). See README "Lyrics
-embeddings"."""
+encoder, and a genre probe of the vectors (nextgenre.probe): the same bytes on every run) and
+metrics/embed_speed.json (wall-clock figures, which vary from run to run and so are kept out of
+the stage's outputs and dvc.lock). See README "Lyrics embeddings"."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from nextgenre.encoder import load_encoder
 from nextgenre.outputs import atomic_outputs, out_dir, out_file, write_json
 from nextgenre.params import stage_params
 from nextgenre.threads import threads
+from nextgenre.probe import genre_probe
 from nextgenre.text import clean_all
 
 TRACKS = Path("data/interim/tracks.parquet")
@@ -36,7 +37,7 @@ def main() -> None:
     params = stage_params("embed")["embed"]
     if not TRACKS.is_file():
         raise NextgenreError(f"{TRACKS}: not found (run `dvc repro ingest` first)")
-    tracks = pd.read_parquet(TRACKS, columns=["track", "lyrics"])
+    tracks = pd.read_parquet(TRACKS, columns=["track", "genre", "lyrics"])
     tracks = tracks.drop_duplicates("track").sort_values("track", kind="stable").reset_index(drop=True)
 
     encoder = load_encoder(params["model"])
@@ -57,6 +58,7 @@ def main() -> None:
             "weights_sha256": encoder.weights_sha256,
             "empty_lyrics": sum(1 for t in texts if not t.strip()),
             "tokens": tokens,
+            "genre_probe": genre_probe(vectors, tracks["genre"].to_numpy()),
         })
         write_json(speed, {
             "threads": threads(),

@@ -67,6 +67,7 @@ def test_stage_writes_vectors_index_and_metrics_reproducibly(tmp_path):
     assert metrics["tracks"] == len(LYRICS) and metrics["dim"] == 384
     assert metrics["encoder"] == "all-MiniLM-L6-v2" and len(metrics["weights_sha256"]) == 64
     assert metrics["empty_lyrics"] == 2
+    assert metrics["genre_probe"]["all"]["skipped"]  # one genre: nothing to tell apart
     speed = json.loads((work / "metrics/embed_speed.json").read_text())
     assert speed["texts_per_second"] > 0 and speed["tokens_per_second"] > 0
     assert speed["seconds"] > 0

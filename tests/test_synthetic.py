@@ -16,17 +16,18 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
-from nextgenre.calibration import compare, format_rows, total_variation
 from nextgenre.constants import GENRES, GROUPS, INTERVALS, NAMED_GENRES, time_of_day
 from nextgenre.outputs import atomic_dir
 from nextgenre.params import load_params
-from nextgenre.synthetic import derived_ptsd_users, generate, load_tables, plan, write_raw
+from nextgenre.taxonomy import load_mapping
+from nextgenre.paper import load_tables
+from nextgenre.synthetic import derived_ptsd_users, generate, plan, write_raw
+from nextgenre.synthetic.calibration import compare, format_rows, total_variation
 from tests.conftest import ROOT
 
 TABLES = load_tables(ROOT / "paper" / "tables.yaml")
-TAXONOMY = yaml.safe_load((ROOT / "src" / "nextgenre" / "taxonomy.yaml").read_text())
+TAXONOMY = load_mapping()
 CONFIG = load_params(ROOT / "params.yaml")["synthetic"]
 SEED = 42
 

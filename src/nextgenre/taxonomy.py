@@ -23,6 +23,11 @@ AMBIGUOUS = "ambiguous_genre"
 NO_GENRE = "no_genre"
 
 
+def load_mapping(path: str | Path = TAXONOMY_FILE) -> dict[str, list[str]]:
+    """taxonomy.yaml as read: parent genre -> its raw tags."""
+    return yaml.safe_load(Path(path).read_text())
+
+
 def normalize_tag(tag: str) -> str:
     """A tag as the taxonomy compares it: lowercase, '-', '_' and control characters as spaces,
     spaces collapsed."""
@@ -56,7 +61,7 @@ class Taxonomy:
 
     @classmethod
     def load(cls, path: str | Path = TAXONOMY_FILE) -> "Taxonomy":
-        return cls(yaml.safe_load(Path(path).read_text()))
+        return cls(load_mapping(path))
 
     def resolve(self, genres: str) -> Resolution:
         """Resolve a track's `;`-separated raw tags to one genre, or say why it is dropped."""
