@@ -157,6 +157,19 @@ def read_comparison(name: str) -> dict:
     return json.loads(_run("git", "show", f"{_exp_ref(name)}:metrics/comparison.json"))
 
 
+def read_best_val(name: str, model: str) -> dict:
+    """Validation loss and accuracy of a trained model at its best epoch (lowest val_loss: the
+    weights that early stopping restored), from the experiment's dvclive log."""
+    ref = _exp_ref(name)
+    curves = {what: pd.read_csv(io.StringIO(_run(
+        "git", "show", f"{ref}:dvclive/train/{model}/plots/metrics/val/{what}.tsv")), sep="\t")
+        for what in ("loss", "accuracy")}
+    best = int(curves["loss"]["loss"].idxmin())
+    return {"epoch": int(curves["loss"]["step"][best]), "epochs": len(curves["loss"]),
+            "val_loss": float(curves["loss"]["loss"][best]),
+            "val_accuracy": float(curves["accuracy"]["accuracy"][best])}
+
+
 def read_correct(name: str, model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(test target rows, was the model right, test users) of an experiment, from the DVC cache."""
     import dvc.api
