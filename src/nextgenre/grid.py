@@ -183,6 +183,24 @@ def read_correct(name: str, model: str) -> tuple[np.ndarray, np.ndarray, np.ndar
     return pred["target"].to_numpy(), (pred["y_true"] == pred["y_pred"]).to_numpy(), users
 
 
+def read_baseline_correct(name: str, baseline: str, targets: np.ndarray) -> np.ndarray:
+    """Was the baseline right on each of `targets` (test target rows), in the experiment `name`."""
+    import dvc.api
+
+    with dvc.api.open("data/predictions/baselines.parquet", rev=_exp_ref(name), mode="rb") as f:
+        pred = pd.read_parquet(io.BytesIO(f.read())).set_index("target")
+    pred = pred.loc[targets]
+    return (pred[baseline] == pred["y_true"]).to_numpy()
+
+
+def read_table(name: str, path: str) -> pd.DataFrame:
+    """A parquet file of the experiment `name`, from the DVC cache."""
+    import dvc.api
+
+    with dvc.api.open(path, rev=_exp_ref(name), mode="rb") as f:
+        return pd.read_parquet(io.BytesIO(f.read()))
+
+
 # --- tables ---------------------------------------------------------------------------------
 
 def _pm(values: list[float]) -> str:
