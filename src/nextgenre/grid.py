@@ -103,18 +103,32 @@ class Queued:
     name: str
 
 
-def queue_grid(grid: dict[str, dict], seeds: list[int], extra: dict) -> list[Queued]:
-    """Queue every configuration once per seed; `extra` settings apply to all (e.g. a scale)."""
+def queue_grid(grid: dict[str, dict], seeds: list[int], extra: dict,
+               reuse: bool = False) -> list[Queued]:
+    """Queue every configuration once per seed; `extra` settings apply to all (e.g. a scale).
+    With `reuse`, an experiment of the same name that already ran or waits in the queue is
+    kept (to resume an interrupted grid); otherwise it is replaced."""
     queued = []
+    pending = _queued_names() if reuse else set()
     for config, settings in grid.items():
         for seed in seeds:
             name = experiment_name(config, seed)
+            if reuse and (name in pending or _exp_ref(name, required=False)):
+                queued.append(Queued(config, seed, name))
+                continue
             _remove_experiment(name)
             sets = {**BASE, **settings, **extra, "seed": seed}
             args = [a for k, v in sets.items() for a in ("-S", f"{k}={_value(v)}")]
             _run("dvc", "exp", "run", "--queue", "-n", name, *args)
             queued.append(Queued(config, seed, name))
     return queued
+
+
+def _queued_names() -> set[str]:
+    """Names of the experiments queued or running now."""
+    lines = _run("dvc", "queue", "status").splitlines()
+    return {line.split()[1] for line in lines
+            if len(line.split()) > 2 and any(w in line for w in ("Queued", "Running"))}
 
 
 def _remove_experiment(name: str) -> None:
