@@ -17,30 +17,18 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from bench_ingest import run_stage  # noqa: E402  (this folder is on sys.path for a script)
 from nextgenre.params import load_params, set_params  # noqa: E402
 from nextgenre.pseudonym import KEY_ENV, KEY_FILE  # noqa: E402
 
 MIB = 2**20
-
-
-def run_stage(name: str, cwd: Path, env: dict) -> tuple[float, float]:
-    """Run stages/<name>.py in `cwd`; return (wall seconds, peak RSS in bytes)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "stages" / f"{name}.py")], cwd=cwd, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"stage {name} failed")
-    return wall, usage.ru_maxrss * 1024  # Linux reports KiB
 
 
 def main() -> None:
