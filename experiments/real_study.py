@@ -115,6 +115,36 @@ def _final_tables(queued, comparisons) -> tuple[str, str, dict]:
     return "\n".join(acc) + "\n", "\n".join(margin) + "\n", numbers
 
 
+def _switch_table(queued) -> tuple[str, dict]:
+    """Beyond repeating the last genre: on the test samples whose target genre differs from the
+    user's previous one (switches), each predictor's accuracy; and how often each model predicts
+    a class other than the previous session's. Means over seeds."""
+    rows, numbers = [], {}
+    for config in dict.fromkeys(q.config for q in queued):
+        per_seed = []
+        for q in (q for q in queued if q.config == config):
+            base = grid.read_table(q.name, "data/predictions/baselines.parquet").set_index("target")
+            last = base["repeat_last"]
+            switch = (base["y_true"] != last).to_numpy()
+            row = {"switch_share": float(switch.mean())}
+            for m in grid.MODELS:
+                pred = grid.read_table(q.name, f"data/predictions/{m}.parquet").set_index("target").loc[base.index]
+                row[f"{m}_not_last"] = float((pred["y_pred"] != last).mean())
+                row[f"{m}_on_switches"] = float((pred["y_pred"] == pred["y_true"]).to_numpy()[switch].mean())
+            for b in ("user_top", "markov", "linear"):
+                row[f"{b}_on_switches"] = float((base[b] == base["y_true"]).to_numpy()[switch].mean())
+            per_seed.append(row)
+        mean = {k: float(np.mean([r[k] for r in per_seed])) for k in per_seed[0]}
+        numbers[config] = {"per_seed": per_seed, "mean": mean}
+        rows.append(f"| {config} | {mean['switch_share']:.3f} | {mean['lstm_not_last']:.3f} | "
+                    f"{mean['gru_not_last']:.3f} | {mean['lstm_on_switches']:.3f} | "
+                    f"{mean['gru_on_switches']:.3f} | {mean['user_top_on_switches']:.3f} | "
+                    f"{mean['markov_on_switches']:.3f} | {mean['linear_on_switches']:.3f} |")
+    head = ["| task | switches (target ≠ previous genre) | LSTM predicts ≠ previous | GRU predicts ≠ previous | LSTM acc. on switches | GRU acc. on switches | user's top on switches | Markov on switches | linear on switches |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    return "\n".join(head + rows) + "\n", numbers
+
+
 def _import_table(m: dict) -> str:
     d = m["dropped"]
     lines = ["| lines | retweets | unparseable | artist not in the table | artist without genre | ambiguous genre | broken lines | duplicates | kept sessions | users | tracks |",
@@ -133,28 +163,35 @@ def _import_table(m: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def final(search_result: dict, seeds: list[int], jobs: int, extra: dict, command: str) -> None:
+def final(search_result: dict, seeds: list[int], jobs: int, extra: dict, command: str,
+          collect_only: bool = False) -> None:
     chosen = search_result["settings"][search_result["best"]]["settings"]
     common = {**COMMON, **chosen, **extra}
     started = time.perf_counter()
-    queued = grid.queue_grid(FINAL, seeds, common, reuse=True)
-    grid.run_queue(jobs)
+    if collect_only:  # the experiments that have finished, e.g. at a deadline
+        queued = [grid.Queued(c, seed, grid.experiment_name(c, seed)) for c in FINAL for seed in seeds
+                  if grid._exp_ref(grid.experiment_name(c, seed), required=False)]
+    else:
+        queued = grid.queue_grid(FINAL, seeds, common, reuse=True)
+        grid.run_queue(jobs)
     minutes = (time.perf_counter() - started) / 60
     comparisons = {q.name: grid.read_comparison(q.name) for q in queued}
     accuracy, margins, numbers = _final_tables(queued, comparisons)
+    switches, switch_numbers = _switch_table(queued)
     first = queued[0].name
     tables = data_tables(grid.read_table(first, "data/interim/sessions.parquet"))
     imported = json.loads(grid._run("git", "show", f"{grid._exp_ref(first)}:metrics/import.json"))
     write_json("reports/real_lastfm.json", {"import": imported, "data": tables, "search": search_result,
                                             "final": {"common": common, "seeds": seeds, "minutes": minutes,
-                                                      "mcnemar": {c: v["mcnemar"] for c, v in numbers.items()}}})
+                                                      "mcnemar": {c: v["mcnemar"] for c, v in numbers.items()},
+                                                      "switches": switch_numbers}})
     search_cmd = "python experiments/real_study.py search" + "".join(f" -S {k}={v}" for k, v in extra.items())
     text = REPORT.format(
         import_table=_import_table(imported), data_tables=render_tables(tables),
         search_table=_search_table(search_result),
         chosen=", ".join(f"{k}={v}" for k, v in chosen.items()) or "the defaults",
         common=", ".join(f"{k}={v}" for k, v in common.items()), seeds=" ".join(map(str, seeds)),
-        accuracy=accuracy, margins=margins, minutes=minutes, command=command, search_command=search_cmd,
+        accuracy=accuracy, margins=margins, switches=switches, minutes=minutes, command=command, search_command=search_cmd,
         names=" ".join(q.name for q in queued))
     with atomic_file("reports/real_lastfm.md") as tmp:
         tmp.write_text(text)
@@ -199,8 +236,13 @@ Margin of each model over the best baseline of its run (paired, 95% bootstrap in
 test users), and McNemar's test (b = samples only the model got right, c = only the baseline):
 
 {margins}
-Produced by `{command}` in {minutes:.1f} minutes (`-j 1`, on 2 shared CPU cores); experiments
-{names} (`dvc exp show`).
+Beyond repeating the last genre: test samples whose target genre differs from the user's
+previous session's (repeat-last is always wrong on them), each predictor's accuracy on those, and
+how often each model predicts something other than the previous genre (means over seeds):
+
+{switches}
+Produced by `{command}` (`-j 1`, on 2 shared CPU cores; wall times in README "Real data");
+experiments {names} (`dvc exp show`).
 """
 
 
@@ -210,6 +252,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[42, 43, 44])
     parser.add_argument("-j", "--jobs", type=int, default=1)
     parser.add_argument("-S", "--set", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--collect-only", action="store_true",
+                        help="final: report the experiments that have finished, run nothing")
     args = parser.parse_args()
     extra = grid.parse_settings(args.set)
     if args.phase == "search":
@@ -218,7 +262,7 @@ def main() -> None:
         if not SEARCH_FILE.exists():
             raise NextgenreError(f"{SEARCH_FILE} not found: run `python experiments/real_study.py search` first")
         final(json.loads(SEARCH_FILE.read_text()), args.seeds, args.jobs, extra,
-              "python experiments/real_study.py " + " ".join(sys.argv[1:]))
+              "python experiments/real_study.py " + " ".join(sys.argv[1:]), args.collect_only)
 
 
 if __name__ == "__main__":
