@@ -3,10 +3,11 @@
 The phrasings (upstream README's search queries, and the services' share buttons of 2014):
 - Last.fm: `I'm listening to TITLE by ARTIST <link to the user's profile> via @lastfm`
   (apostrophe ' or ’, any letter case, text before or after it);
-- Pandora: `I'm listening to "TITLE" by ARTIST on Pandora <link> #pandora` (quotes optional,
-  a line break may come before the hashtag);
-- Spotify: `#NowPlaying TITLE by ARTIST on #Spotify <link>` or `#nowplaying ARTIST – TITLE on
-  Spotify <link>` (en dash, em dash or hyphen between spaces);
+- Pandora: `I'm listening to "TITLE" by ARTIST on Pandora <link> #pandora` (also "I am";
+  quotes optional, a line break may come before the hashtag);
+- Spotify: `#NowPlaying TITLE by ARTIST on #Spotify <link>`, `#nowplaying ARTIST – TITLE on
+  Spotify <link>` (en dash, em dash or hyphen between spaces), or `I'm listening to TITLE by
+  ARTIST on #Spotify`;
 - MyJam: a tweet with a `thisismyjam.com` link: `TITLE by ARTIST` or `ARTIST – TITLE`, after an
   optional `My new jam:`-style prefix or `#nowplaying`, quotes optional.
 
@@ -26,9 +27,11 @@ _APOSTROPHE = r"['’‘`´]"
 _LINK = r"(?:https?://|www\.)\S+"
 _LASTFM = re.compile(rf"i{_APOSTROPHE}m listening to\s+(?P<body>.+?)(?:\s+{_LINK})*\s+via @lastfm\b",
                      re.IGNORECASE | re.DOTALL)
-_PANDORA = re.compile(rf"i{_APOSTROPHE}m listening to\s+(?P<body>.+?)\s+on pandora\b",
+_I_AM = rf"i(?:{_APOSTROPHE}m| am)"
+_PANDORA = re.compile(rf"{_I_AM} listening to\s+(?P<body>.+?)\s+on #?pandora\b",
                       re.IGNORECASE | re.DOTALL)
-_SPOTIFY = re.compile(r"#now ?playing:?\s+(?P<body>.+?)\s+on #?spotify\b", re.IGNORECASE | re.DOTALL)
+_SPOTIFY = re.compile(rf"(?:#now ?playing:?|{_I_AM} listening to)\s+(?P<body>.+?)\s+on #?spotify\b",
+                      re.IGNORECASE | re.DOTALL)
 _MYJAM_HOST = re.compile(r"thisismyjam\.com", re.IGNORECASE)
 _MYJAM_PREFIX = re.compile(r"^(?:(?:my\s+)?(?:new\s+)?jam\s*:|#now ?playing:?|now playing:?)\s*",
                            re.IGNORECASE)
