@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -167,22 +166,20 @@ def final(search_result: dict, seeds: list[int], jobs: int, extra: dict, command
           collect_only: bool = False) -> None:
     chosen = search_result["settings"][search_result["best"]]["settings"]
     common = {**COMMON, **chosen, **extra}
-    started = time.perf_counter()
     if collect_only:  # the experiments that have finished, e.g. at a deadline
         queued = [grid.Queued(c, seed, grid.experiment_name(c, seed)) for c in FINAL for seed in seeds
-                  if grid._exp_ref(grid.experiment_name(c, seed), required=False)]
+                  if grid.has_experiment(grid.experiment_name(c, seed))]
     else:
         queued = grid.queue_grid(FINAL, seeds, common, reuse=True)
         grid.run_queue(jobs)
-    minutes = (time.perf_counter() - started) / 60
     comparisons = {q.name: grid.read_comparison(q.name) for q in queued}
     accuracy, margins, numbers = _final_tables(queued, comparisons)
     switches, switch_numbers = _switch_table(queued)
     first = queued[0].name
     tables = data_tables(grid.read_table(first, "data/interim/sessions.parquet"))
-    imported = json.loads(grid._run("git", "show", f"{grid._exp_ref(first)}:metrics/import.json"))
+    imported = json.loads(grid.read_git_file(first, "metrics/import.json"))
     write_json("reports/real_lastfm.json", {"import": imported, "data": tables, "search": search_result,
-                                            "final": {"common": common, "seeds": seeds, "minutes": minutes,
+                                            "final": {"common": common, "seeds": seeds,
                                                       "mcnemar": {c: v["mcnemar"] for c, v in numbers.items()},
                                                       "switches": switch_numbers}})
     search_cmd = "python experiments/real_study.py search" + "".join(f" -S {k}={v}" for k, v in extra.items())
@@ -191,7 +188,7 @@ def final(search_result: dict, seeds: list[int], jobs: int, extra: dict, command
         search_table=_search_table(search_result),
         chosen=", ".join(f"{k}={v}" for k, v in chosen.items()) or "the defaults",
         common=", ".join(f"{k}={v}" for k, v in common.items()), seeds=" ".join(map(str, seeds)),
-        accuracy=accuracy, margins=margins, switches=switches, minutes=minutes, command=command, search_command=search_cmd,
+        accuracy=accuracy, margins=margins, switches=switches, command=command, search_command=search_cmd,
         names=" ".join(q.name for q in queued))
     with atomic_file("reports/real_lastfm.md") as tmp:
         tmp.write_text(text)

@@ -166,17 +166,26 @@ def _exp_ref(name: str, required: bool = True) -> str | None:
     return matches[-1]
 
 
+def has_experiment(name: str) -> bool:
+    """Whether an experiment of this name has finished (has an experiment ref)."""
+    return _exp_ref(name, required=False) is not None
+
+
+def read_git_file(name: str, path: str) -> str:
+    """A git-tracked file (metrics, plot data) as the experiment `name` left it."""
+    return _run("git", "show", f"{_exp_ref(name)}:{path}")
+
+
 def read_comparison(name: str) -> dict:
     """metrics/comparison.json as the experiment `name` left it."""
-    return json.loads(_run("git", "show", f"{_exp_ref(name)}:metrics/comparison.json"))
+    return json.loads(read_git_file(name, "metrics/comparison.json"))
 
 
 def read_best_val(name: str, model: str) -> dict:
     """Validation loss and accuracy of a trained model at its best epoch (lowest val_loss: the
     weights that early stopping restored), from the experiment's dvclive log."""
-    ref = _exp_ref(name)
-    curves = {what: pd.read_csv(io.StringIO(_run(
-        "git", "show", f"{ref}:dvclive/train/{model}/plots/metrics/val/{what}.tsv")), sep="\t")
+    curves = {what: pd.read_csv(io.StringIO(read_git_file(
+        name, f"dvclive/train/{model}/plots/metrics/val/{what}.tsv")), sep="\t")
         for what in ("loss", "accuracy")}
     best = int(curves["loss"]["loss"].idxmin())
     return {"epoch": int(curves["loss"]["step"][best]), "epochs": len(curves["loss"]),
