@@ -14,10 +14,14 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "nextgenre"
+# Every pipeline file of the repository: the study, and the real-data import (its stages run
+# with `wdir: ..`, so their paths are relative to the root as well).
+PIPELINES = ["dvc.yaml", "real/dvc.yaml"]
 
 # Files of the closure that no stage needs to depend on, each with the reason. Keep it short:
 # a file listed here can change without re-running anything.
@@ -129,14 +133,16 @@ def unused_deps(dvc_yaml: Path, root: Path = ROOT) -> list[tuple[str, str]]:
     return unused
 
 
-def test_every_stage_depends_on_its_whole_import_closure():
-    missing = missing_deps(ROOT / "dvc.yaml")
-    assert not missing, "dvc.yaml deps miss:\n" + "\n".join(f"  stage {s}: {p}" for s, p in missing)
+@pytest.mark.parametrize("pipeline", PIPELINES)
+def test_every_stage_depends_on_its_whole_import_closure(pipeline):
+    missing = missing_deps(ROOT / pipeline)
+    assert not missing, f"{pipeline} deps miss:\n" + "\n".join(f"  stage {s}: {p}" for s, p in missing)
 
 
-def test_no_stage_depends_on_a_package_file_it_does_not_use():
-    unused = unused_deps(ROOT / "dvc.yaml")
-    assert not unused, "dvc.yaml deps that the stage never imports:\n" + "\n".join(
+@pytest.mark.parametrize("pipeline", PIPELINES)
+def test_no_stage_depends_on_a_package_file_it_does_not_use(pipeline):
+    unused = unused_deps(ROOT / pipeline)
+    assert not unused, f"{pipeline} deps that the stage never imports:\n" + "\n".join(
         f"  stage {s}: {p}" for s, p in unused)
 
 
@@ -174,12 +180,14 @@ def test_exempt_files_hold_no_code():
             f"{rel} holds code: it can change outputs, so it must not be exempt"
 
 
-def test_every_stage_reads_only_its_declared_params():
+@pytest.mark.parametrize("pipeline", PIPELINES)
+def test_every_stage_reads_only_its_declared_params(pipeline):
     """Each stage script takes its params from stage_params("<its stage>"), which hands it only
     what its dvc.yaml entry declares (nextgenre.params; tests/test_params.py checks the refusal),
     and never the whole params.yaml."""
-    for name, stage in yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"].items():
+    for name, stage in yaml.safe_load((ROOT / pipeline).read_text())["stages"].items():
         source = (ROOT / stage_script(stage)).read_text()
-        assert re.findall(r"\bstage_params\(\"(\w+)\"\)", source) == [name], \
-            f"{stage_script(stage)} must call stage_params(\"{name}\") once"
+        call = f'stage_params("{name}")' if pipeline == "dvc.yaml" else f'stage_params("{name}", dvc_yaml="{pipeline}")'
+        assert source.count("stage_params(") == 1 and call in source, \
+            f"{stage_script(stage)} must call {call} once"
         assert "load_params" not in source, f"{stage_script(stage)} reads the whole params.yaml"

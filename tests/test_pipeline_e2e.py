@@ -22,7 +22,7 @@ def test_repro_runs_every_stage_once(reproduced):
         assert (reproduced / path).is_file(), path
     lstm = json.loads((reproduced / "metrics/lstm.json").read_text())
     assert 0.0 <= lstm["accuracy"] <= 1.0 and lstm["n_test"] > 0
-    assert "up to date" in run(["dvc", "status"], reproduced).stdout
+    assert "up to date" in run(["dvc", "status", "dvc.yaml"], reproduced).stdout
 
 
 def test_experiment_shows_in_metrics_diff_and_plots(reproduced_copy):

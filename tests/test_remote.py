@@ -16,7 +16,7 @@ def test_push_clone_pull_reruns_nothing(reproduced_copy, tmp_path):
     clone = tmp_path / "clone"  # a sibling, so ../nextgenre-dvc-remote is the same folder
     run(["git", "clone", "-q", str(reproduced_copy), str(clone)], tmp_path)
     assert not (clone / "data" / "processed").exists()
-    run(["dvc", "pull"], clone)
+    run(["dvc", "pull", "dvc.yaml"], clone)
     assert (clone / "data" / "processed" / "vectors.npy").is_file()
-    assert "up to date" in run(["dvc", "status"], clone).stdout
+    assert "up to date" in run(["dvc", "status", "dvc.yaml"], clone).stdout
     assert "Running stage" not in run(["dvc", "repro"], clone).stdout

@@ -38,14 +38,14 @@ def test_two_runs_from_scratch_agree(reproduced, tmp_path):
 
 def test_a_finished_pipeline_has_nothing_to_run(reproduced_copy):
     assert "Running stage" not in run(["dvc", "repro"], reproduced_copy).stdout
-    assert "up to date" in run(["dvc", "status"], reproduced_copy).stdout
+    assert "up to date" in run(["dvc", "status", "dvc.yaml"], reproduced_copy).stdout
 
 
 def test_a_change_reruns_only_what_it_feeds_and_undoing_it_restores_from_the_run_cache(reproduced_copy):
     repo = reproduced_copy
     before = lock_hashes(repo)
     set_params(repo / "params.yaml", {"train.patience": TINY_PARAMS["train.patience"] + 1})
-    stale = json.loads(run(["dvc", "status", "--json"], repo).stdout)
+    stale = json.loads(run(["dvc", "status", "--json", "dvc.yaml"], repo).stdout)
     assert sorted(stale) == ["train@gru", "train@lstm"]
     ran = re.findall(r"Running stage '([^']+)'", run(["dvc", "repro"], repo).stdout)
     assert {"train@lstm", "train@gru"} <= set(ran)

@@ -104,18 +104,32 @@ class Queued:
     name: str
 
 
-def queue_grid(grid: dict[str, dict], seeds: list[int], extra: dict) -> list[Queued]:
-    """Queue every configuration once per seed; `extra` settings apply to all (e.g. a scale)."""
+def queue_grid(grid: dict[str, dict], seeds: list[int], extra: dict,
+               reuse: bool = False) -> list[Queued]:
+    """Queue every configuration once per seed; `extra` settings apply to all (e.g. a scale).
+    With `reuse`, an experiment of the same name that already ran or waits in the queue is
+    kept (to resume an interrupted grid); otherwise it is replaced."""
     queued = []
+    pending = _queued_names() if reuse else set()
     for config, settings in grid.items():
         for seed in seeds:
             name = experiment_name(config, seed)
+            if reuse and (name in pending or _exp_ref(name, required=False)):
+                queued.append(Queued(config, seed, name))
+                continue
             _remove_experiment(name)
             sets = {**BASE, **settings, **extra, "seed": seed}
             args = [a for k, v in sets.items() for a in ("-S", f"{k}={_value(v)}")]
             _run("dvc", "exp", "run", "--queue", "-n", name, *args)
             queued.append(Queued(config, seed, name))
     return queued
+
+
+def _queued_names() -> set[str]:
+    """Names of the experiments queued or running now."""
+    lines = _run("dvc", "queue", "status").splitlines()
+    return {line.split()[1] for line in lines
+            if len(line.split()) > 2 and any(w in line for w in ("Queued", "Running"))}
 
 
 def _remove_experiment(name: str) -> None:
@@ -156,11 +170,33 @@ def _exp_ref(name: str, required: bool = True) -> str | None:
     return matches[-1]
 
 
-def read_comparison(name: str) -> dict:
-    """metrics/comparison.json as the experiment `name` left it."""
+def has_experiment(name: str) -> bool:
+    """Whether an experiment of this name has finished (has an experiment ref)."""
+    return _exp_ref(name, required=False) is not None
+
+
+def read_git_file(name: str, path: str) -> str:
+    """A git-tracked file (metrics, plot data) as the experiment `name` left it."""
     import dvc.api
 
-    return json.loads(dvc.api.read("metrics/comparison.json", rev=_exp_ref(name)))
+    return dvc.api.read(path, rev=_exp_ref(name))
+
+
+def read_comparison(name: str) -> dict:
+    """metrics/comparison.json as the experiment `name` left it."""
+    return json.loads(read_git_file(name, "metrics/comparison.json"))
+
+
+def read_best_val(name: str, model: str) -> dict:
+    """Validation loss and accuracy of a trained model at its best epoch (lowest val_loss: the
+    weights that early stopping restored), from the experiment's dvclive log."""
+    curves = {what: pd.read_csv(io.StringIO(read_git_file(
+        name, f"dvclive/train/{model}/plots/metrics/val/{what}.tsv")), sep="\t")
+        for what in ("loss", "accuracy")}
+    best = int(curves["loss"]["loss"].idxmin())
+    return {"epoch": int(curves["loss"]["step"][best]), "epochs": len(curves["loss"]),
+            "val_loss": float(curves["loss"]["loss"][best]),
+            "val_accuracy": float(curves["accuracy"]["accuracy"][best])}
 
 
 def read_correct(name: str, model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -174,6 +210,24 @@ def read_correct(name: str, model: str) -> tuple[np.ndarray, np.ndarray, np.ndar
         samples = pd.read_parquet(io.BytesIO(f.read()), columns=["target", "user_index"])
     users = samples.set_index("target")["user_index"].loc[pred["target"]].to_numpy()
     return pred["target"].to_numpy(), (pred["y_true"] == pred["y_pred"]).to_numpy(), users
+
+
+def read_baseline_correct(name: str, baseline: str, targets: np.ndarray) -> np.ndarray:
+    """Was the baseline right on each of `targets` (test target rows), in the experiment `name`."""
+    import dvc.api
+
+    with dvc.api.open("data/predictions/baselines.parquet", rev=_exp_ref(name), mode="rb") as f:
+        pred = pd.read_parquet(io.BytesIO(f.read())).set_index("target")
+    pred = pred.loc[targets]
+    return (pred[baseline] == pred["y_true"]).to_numpy()
+
+
+def read_table(name: str, path: str) -> pd.DataFrame:
+    """A parquet file of the experiment `name`, from the DVC cache."""
+    import dvc.api
+
+    with dvc.api.open(path, rev=_exp_ref(name), mode="rb") as f:
+        return pd.read_parquet(io.BytesIO(f.read()))
 
 
 # --- tables ---------------------------------------------------------------------------------

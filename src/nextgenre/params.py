@@ -112,6 +112,12 @@ SPEC: dict[str, Check] = {
     "train.batch_size": integer(1, 1_000_000),
     "train.learning_rate": number(0, 1, lo_open=True),
     "train.oversample": boolean(),
+    "realdata.archives": list_of(text(), min_len=1),
+    "realdata.genres": text(),
+    "realdata.out": text(),
+    "realdata.ambiguous": one_of("drop", "majority"),
+    "realdata.max_bad_share": number(0, 1),
+    "realdata.max_unpacked_mb": number(0, 1_000_000, lo_open=True),
 }
 
 

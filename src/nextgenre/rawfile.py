@@ -104,8 +104,9 @@ def check_file(path: str | os.PathLike) -> os.stat_result:
 class _Capped(io.RawIOBase):
     """A binary stream that fails once more than `max_bytes` bytes have come through."""
 
-    def __init__(self, stream: BinaryIO, path, max_bytes: int):
+    def __init__(self, stream: BinaryIO, path, max_bytes: int, setting: str):
         self._stream, self._path, self._max, self._read = stream, path, max_bytes, 0
+        self._setting = setting
 
     def readable(self) -> bool:
         return True
@@ -116,14 +117,16 @@ class _Capped(io.RawIOBase):
         if self._read > self._max:
             size = f"{self._max / MIB:g} MiB" if self._max >= MIB else f"{self._max} bytes"
             raise RawDataError(self._path, None, None, f"more than {size} of data after "
-                               "decompression (the cap data.max_file_mib in params.yaml)")
+                               f"decompression (the cap {self._setting} in params.yaml)")
         buffer[:len(data)] = data
         return len(data)
 
 
-def capped(stream: BinaryIO, path: str | os.PathLike, max_bytes: int) -> io.BufferedReader:
-    """`stream` read through a cap of `max_bytes` bytes (RawDataError naming `path` past it)."""
-    return io.BufferedReader(_Capped(stream, path, max_bytes), buffer_size=1 << 16)
+def capped(stream: BinaryIO, path: str | os.PathLike, max_bytes: int,
+           setting: str = "data.max_file_mib") -> io.BufferedReader:
+    """`stream` read through a cap of `max_bytes` bytes (RawDataError naming `path` and the
+    params.yaml `setting` of the cap past it)."""
+    return io.BufferedReader(_Capped(stream, path, max_bytes, setting), buffer_size=1 << 16)
 
 
 def is_gzip(path: str | os.PathLike) -> bool:

@@ -78,12 +78,17 @@ def load_paper(path: str | Path = "paper/tables.yaml") -> dict:
     return yaml.safe_load(Path(path).read_text())
 
 
-def data_source(raw: str) -> dict:
-    """Where the data came from: the synthetic stand-in, or the researcher's own folder."""
+def data_source(raw: str, imported: str | None = None) -> dict:
+    """Where the data came from: the synthetic stand-in, the public listening tweets that
+    real/dvc.yaml imports into `imported`, or the researcher's own folder."""
     raw = posixpath.normpath(str(raw))
     if is_synthetic(raw):
         return {"synthetic": True, "raw": raw,
                 "description": f"the synthetic stand-in that the pipeline generates (`{raw}`)"}
+    if imported is not None and raw == posixpath.normpath(str(imported)):
+        return {"synthetic": False, "raw": raw,
+                "description": f"public listening tweets (Dooms et al. 2014) imported to `{raw}` "
+                               "by real/dvc.yaml: everyone in group control, no stress, no lyrics"}
     return {"synthetic": False, "raw": raw, "description": f"the researcher's own data at `{raw}`"}
 
 
@@ -171,7 +176,7 @@ def build_comparison(results: RunResults, params: dict, paper: dict) -> dict:
     deltas = {name: (models[name]["accuracy"] - row[name] if row and row.get(name) is not None else None)
               for name in MODELS}
     return {
-        "data_source": data_source(params["data"]["raw"]),
+        "data_source": data_source(params["data"]["raw"], params["realdata"]["out"]),
         "encoder": {"name": results.embed.get("encoder", params["embed"]["model"]),
                     "dim": results.embed.get("dim")},
         "config": config,
