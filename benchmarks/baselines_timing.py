@@ -1,6 +1,6 @@
 """Time every baseline on random processed data of a given scale (1.0 ~ the paper: 75k sessions).
 
-    PYTHONPATH=src python benchmarks/baselines_timing.py 0.1
+PYTHONPATH=src python benchmarks/baselines_timing.py 0.1
 """
 
 import sys
@@ -22,14 +22,32 @@ def fake(scale: float, dim: int = 395, history: int = 20, seed: int = 0) -> Proc
     n = int(lengths.sum())
     genres = rng.integers(0, 6, size=n).astype(np.int8)
     vectors = rng.normal(size=(n, dim)).astype(np.float32)
-    rows = [(f + i, max(f, f + i - history), u) for u, (f, l) in enumerate(zip(firsts, lengths)) for i in range(1, l)]
+    rows = [
+        (f + i, max(f, f + i - history), u)
+        for u, (f, length) in enumerate(zip(firsts, lengths))
+        for i in range(1, length)
+    ]
     target, start, user = map(np.array, zip(*rows))
     split = np.array(["train", "val", "test"])[rng.choice(3, size=n_users, p=[0.7, 0.15, 0.15])][user]
-    samples = pd.DataFrame({"target": target, "start": start, "label": genres[target].astype(int),
-                            "split": split, "group": "control", "user_index": user})
+    samples = pd.DataFrame(
+        {
+            "target": target,
+            "start": start,
+            "label": genres[target].astype(int),
+            "split": split,
+            "group": "control",
+            "user_index": user,
+        }
+    )
     overrides = no_overrides()
-    return Processed(vectors, genres, np.ones(n, bool), samples, overrides,
-                     {"classes": class_names(6), "input_dim": dim, "history": history})
+    return Processed(
+        vectors,
+        genres,
+        np.ones(n, bool),
+        samples,
+        overrides,
+        {"classes": class_names(6), "input_dim": dim, "history": history},
+    )
 
 
 if __name__ == "__main__":

@@ -25,29 +25,135 @@ Labelled SYNTHETIC in the output when used.
 from __future__ import annotations
 
 import argparse
-import warnings
 import copy
 import dataclasses
 import os
 import random
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from nextgenre.encoder import load_encoder
-from nextgenre.threads import threads
 from nextgenre.text import clean_all
+from nextgenre.threads import threads
 
-WORDS = ("love heart night baby dance fire dream rain tears light money street city girl boy "
-         "time road home sky soul blood gold river ocean summer winter moon star burn cry feel "
-         "hold run fall break shine lonely broken wild free young forever never always tonight "
-         "tomorrow yesterday remember forget whisper scream music rhythm beat party drink smoke "
-         "highway train letter phone window mirror shadow angel devil heaven hell pray believe "
-         "lie truth kiss touch hand eyes face voice song sing guitar drum bass crowd stage").split()
-FILLER = "i you me my your we the a and to in on of it is was be for with all so but oh yeah".split()
+WORDS = [
+    "love",
+    "heart",
+    "night",
+    "baby",
+    "dance",
+    "fire",
+    "dream",
+    "rain",
+    "tears",
+    "light",
+    "money",
+    "street",
+    "city",
+    "girl",
+    "boy",
+    "time",
+    "road",
+    "home",
+    "sky",
+    "soul",
+    "blood",
+    "gold",
+    "river",
+    "ocean",
+    "summer",
+    "winter",
+    "moon",
+    "star",
+    "burn",
+    "cry",
+    "feel",
+    "hold",
+    "run",
+    "fall",
+    "break",
+    "shine",
+    "lonely",
+    "broken",
+    "wild",
+    "free",
+    "young",
+    "forever",
+    "never",
+    "always",
+    "tonight",
+    "tomorrow",
+    "yesterday",
+    "remember",
+    "forget",
+    "whisper",
+    "scream",
+    "music",
+    "rhythm",
+    "beat",
+    "party",
+    "drink",
+    "smoke",
+    "highway",
+    "train",
+    "letter",
+    "phone",
+    "window",
+    "mirror",
+    "shadow",
+    "angel",
+    "devil",
+    "heaven",
+    "hell",
+    "pray",
+    "believe",
+    "lie",
+    "truth",
+    "kiss",
+    "touch",
+    "hand",
+    "eyes",
+    "face",
+    "voice",
+    "song",
+    "sing",
+    "guitar",
+    "drum",
+    "bass",
+    "crowd",
+    "stage",
+]
+FILLER = [
+    "i",
+    "you",
+    "me",
+    "my",
+    "your",
+    "we",
+    "the",
+    "a",
+    "and",
+    "to",
+    "in",
+    "on",
+    "of",
+    "it",
+    "is",
+    "was",
+    "be",
+    "for",
+    "with",
+    "all",
+    "so",
+    "but",
+    "oh",
+    "yeah",
+]
 
 
 def synthetic_lyrics(n: int, seed: int = 0) -> list[str]:
@@ -104,8 +210,9 @@ def cosine_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def padding_waste(lengths: list[int], batch_size: int, bucketed: bool) -> float:
     order = sorted(lengths) if bucketed else list(lengths)
-    padded = sum(max(order[s:s + batch_size]) * len(order[s:s + batch_size])
-                 for s in range(0, len(order), batch_size))
+    padded = sum(
+        max(order[s : s + batch_size]) * len(order[s : s + batch_size]) for s in range(0, len(order), batch_size)
+    )
     return 1 - sum(lengths) / padded if padded else 0.0
 
 
@@ -116,13 +223,22 @@ def main(argv=None) -> None:
     ap.add_argument("--model", default="all-MiniLM-L6-v2")
     ap.add_argument("--max-length", type=int, default=256)
     ap.add_argument("--batch-size", type=int, nargs="+", default=[64])
-    ap.add_argument("--precision-texts", type=int, default=100,
-                    help="texts for the precision comparison (0 skips it)")
+    ap.add_argument("--precision-texts", type=int, default=100, help="texts for the precision comparison (0 skips it)")
     ap.add_argument("--no-clean", action="store_true", help="encode raw texts, not cleaned ones")
-    ap.add_argument("--matmul-sizes", type=int, nargs="+", default=[1024, 2048],
-                    help="square matrix sizes for the plain matmul rate")
-    ap.add_argument("--scale-tracks", type=int, nargs="+", default=[10_000, 20_000],
-                    help="track counts to estimate the stage's encoding time for")
+    ap.add_argument(
+        "--matmul-sizes",
+        type=int,
+        nargs="+",
+        default=[1024, 2048],
+        help="square matrix sizes for the plain matmul rate",
+    )
+    ap.add_argument(
+        "--scale-tracks",
+        type=int,
+        nargs="+",
+        default=[10_000, 20_000],
+        help="track counts to estimate the stage's encoding time for",
+    )
     args = ap.parse_args(argv)
     # torch.ao quantisation is deprecated in favour of torchao (not installed); it still measures.
     warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -130,13 +246,13 @@ def main(argv=None) -> None:
 
     if args.tracks:
         import pandas as pd
+
         raw = pd.read_parquet(args.tracks, columns=["lyrics"])["lyrics"].tolist()
         source = str(args.tracks)
     else:
         raw = synthetic_lyrics(args.texts)
         source = f"SYNTHETIC lyrics-like texts (n={args.texts}, fixed word list)"
-    clean_params = {"stopwords": not args.no_clean, "stem": not args.no_clean,
-                    "lemmatize": not args.no_clean}
+    clean_params = {"stopwords": not args.no_clean, "stem": not args.no_clean, "lemmatize": not args.no_clean}
     start = time.perf_counter()
     texts = [t for t in clean_all(raw, clean_params, max_words=args.max_length) if t.strip()]
     clean_s = time.perf_counter() - start
@@ -150,19 +266,27 @@ def main(argv=None) -> None:
     flops = implied_flops(lengths, lin, cfg.num_hidden_layers, cfg.hidden_size)
 
     print(f"source: {source}")
-    print(f"encoder: {args.model} (dim {encoder.dim}, {cfg.num_hidden_layers} layers, "
-          f"{lin / 1e6:.2f}M linear weights), threads {n_threads}, max_length {args.max_length}, "
-          f"torch {torch.__version__}, cpus {os.cpu_count()}")
-    print(f"cleaning: {len(raw)} texts in {clean_s:.2f} s ({len(raw) / clean_s:.0f} texts/s); "
-          f"mean {np.mean(lengths):.0f} tokens, max {max(lengths)} after cleaning+truncation")
+    print(
+        f"encoder: {args.model} (dim {encoder.dim}, {cfg.num_hidden_layers} layers, "
+        f"{lin / 1e6:.2f}M linear weights), threads {n_threads}, max_length {args.max_length}, "
+        f"torch {torch.__version__}, cpus {os.cpu_count()}"
+    )
+    print(
+        f"cleaning: {len(raw)} texts in {clean_s:.2f} s ({len(raw) / clean_s:.0f} texts/s); "
+        f"mean {np.mean(lengths):.0f} tokens, max {max(lengths)} after cleaning+truncation"
+    )
 
     mm = matmul_gflops(n_threads, args.matmul_sizes)
     print("plain float32 matmul: " + ", ".join(f"{n}x{n}: {r:.1f} GFLOP/s" for n, r in mm.items()))
-    print("(the matmul rate of each row is measured just before and just after its encoding run and "
-          "averaged, so that a change in machine load shows in both figures)")
+    print(
+        "(the matmul rate of each row is measured just before and just after its encoding run and "
+        "averaged, so that a change in machine load shows in both figures)"
+    )
     print()
-    print("| batch | texts | real tokens | padding (bucketed / unsorted) | seconds | tokens/s "
-          "| implied GFLOP/s | matmul GFLOP/s (before/after) | ratio |")
+    print(
+        "| batch | texts | real tokens | padding (bucketed / unsorted) | seconds | tokens/s "
+        "| implied GFLOP/s | matmul GFLOP/s (before/after) | ratio |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     best_tps = 0.0
     for bs in args.batch_size:
@@ -173,18 +297,22 @@ def main(argv=None) -> None:
         peak = (before + after) / 2
         rate = flops / secs / 1e9
         best_tps = max(best_tps, tokens / secs)
-        print(f"| {bs} | {len(texts)} | {tokens} | {padding_waste(lengths, bs, True):.1%} / "
-              f"{padding_waste(lengths, bs, False):.1%} | {secs:.2f} | {tokens / secs:.0f} | "
-              f"{rate:.1f} | {peak:.1f} ({before:.0f}/{after:.0f}) | {rate / peak:.2f} |")
+        print(
+            f"| {bs} | {len(texts)} | {tokens} | {padding_waste(lengths, bs, True):.1%} / "
+            f"{padding_waste(lengths, bs, False):.1%} | {secs:.2f} | {tokens / secs:.0f} | "
+            f"{rate:.1f} | {peak:.1f} ({before:.0f}/{after:.0f}) | {rate / peak:.2f} |"
+        )
 
     mean_tokens = float(np.mean(lengths))
     for n in args.scale_tracks:
         est = n * mean_tokens / best_tps + n / (len(raw) / clean_s)
-        print(f"estimate: {n} tracks of this length mix -> ~{est / 60:.1f} min "
-              f"(encoding + cleaning, {n_threads} threads, excluding ~5 s model load)")
+        print(
+            f"estimate: {n} tracks of this length mix -> ~{est / 60:.1f} min "
+            f"(encoding + cleaning, {n_threads} threads, excluding ~5 s model load)"
+        )
 
     if args.precision_texts:
-        sample = texts[:args.precision_texts]
+        sample = texts[: args.precision_texts]
         bs = args.batch_size[0]
         print()
         print(f"precision on {len(sample)} texts (batch {bs}): cosine to float32 per vector")
@@ -195,12 +323,14 @@ def main(argv=None) -> None:
         variants = {"bfloat16 (autocast)": (encoder, torch.bfloat16)}
         try:
             qmodel = torch.ao.quantization.quantize_dynamic(
-                copy.deepcopy(encoder.model), {torch.nn.Linear}, dtype=torch.qint8)
+                copy.deepcopy(encoder.model), {torch.nn.Linear}, dtype=torch.qint8
+            )
             variants["int8 dynamic"] = (dataclasses.replace(encoder, model=qmodel), None)
             qmodel = torch.ao.quantization.quantize_dynamic(
                 copy.deepcopy(encoder.model),
                 {torch.nn.Linear: torch.ao.quantization.per_channel_dynamic_qconfig},
-                dtype=torch.qint8)
+                dtype=torch.qint8,
+            )
             variants["int8 dynamic per-channel"] = (dataclasses.replace(encoder, model=qmodel), None)
         except Exception as exc:  # quantisation backends differ between builds
             print(f"(int8 dynamic unavailable: {type(exc).__name__}: {exc})", file=sys.stderr)
@@ -208,8 +338,10 @@ def main(argv=None) -> None:
             timed_encode(enc, sample[:bs], args.max_length, bs, autocast)  # warm-up
             vec, tokens, secs = timed_encode(enc, sample, args.max_length, bs, autocast)
             cos = cosine_rows(ref, vec)
-            print(f"| {label} | {secs:.2f} | {tokens / secs:.0f} | {base / secs:.2f} | "
-                  f"{cos.min():.6f} | {cos.mean():.6f} |")
+            print(
+                f"| {label} | {secs:.2f} | {tokens / secs:.0f} | {base / secs:.2f} | "
+                f"{cos.min():.6f} | {cos.mean():.6f} |"
+            )
 
 
 if __name__ == "__main__":

@@ -37,8 +37,20 @@ def sh(cmd: list[str], cwd: Path) -> None:
 def fresh_clone(dest: Path, settings: dict) -> Path:
     sh(["git", "clone", "-q", str(ROOT), str(dest)], ROOT)
     set_params(dest / "params.yaml", settings)
-    sh(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "commit", "-q",
-        "-am", "benchmark settings"], dest)
+    sh(
+        [
+            "git",
+            "-c",
+            "user.name=bench",
+            "-c",
+            "user.email=bench@example.invalid",
+            "commit",
+            "-q",
+            "-am",
+            "benchmark settings",
+        ],
+        dest,
+    )
     sh(["dvc", "repro", "embed"], dest)
     return dest
 
@@ -59,18 +71,22 @@ def main() -> None:
         for jobs in args.jobs:
             clone = fresh_clone(Path(tmp) / f"j{jobs}", settings)
             started = time.perf_counter()
-            sh([sys.executable, "experiments/grid.py", args.grid, "-j", str(jobs), "--seeds",
-                *map(str, args.seeds)], clone)
+            sh(
+                [sys.executable, "experiments/grid.py", args.grid, "-j", str(jobs), "--seeds", *map(str, args.seeds)],
+                clone,
+            )
             rows.append((jobs, grid.threads_per_worker(jobs), time.perf_counter() - started))
 
-    print(f"grid {args.grid}, {n_experiments} experiments, settings {settings or 'params.yaml'}, "
-          f"{os.cpu_count()} cores\n")
+    print(
+        f"grid {args.grid}, {n_experiments} experiments, settings {settings or 'params.yaml'}, {os.cpu_count()} cores\n"
+    )
     print("| workers (-j) | threads per worker | wall time (min) | min per experiment | vs -j 1 |")
     print("| ---: | ---: | ---: | ---: | ---: |")
     base = rows[0][2]
     for jobs, threads, seconds in rows:
-        print(f"| {jobs} | {threads} | {seconds / 60:.1f} | {seconds / 60 / n_experiments:.2f} | "
-              f"{seconds / base:.2f}x |")
+        print(
+            f"| {jobs} | {threads} | {seconds / 60:.1f} | {seconds / 60 / n_experiments:.2f} | {seconds / base:.2f}x |"
+        )
 
 
 if __name__ == "__main__":

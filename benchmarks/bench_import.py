@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from bench_ingest import run_stage  # noqa: E402  (this folder is on sys.path for a script)
+
 from nextgenre.params import load_params, set_params  # noqa: E402
 from nextgenre.pseudonym import KEY_ENV, KEY_FILE  # noqa: E402
 
@@ -38,24 +39,32 @@ def main() -> None:
     parser.add_argument("--genres", default=realdata["genres"])
     args = parser.parse_args()
 
-    key = os.environ.get(KEY_ENV) or ((ROOT / KEY_FILE).read_text().strip()
-                                      if (ROOT / KEY_FILE).is_file() else "benchmark-throwaway-key")
+    key = os.environ.get(KEY_ENV) or (
+        (ROOT / KEY_FILE).read_text().strip() if (ROOT / KEY_FILE).is_file() else "benchmark-throwaway-key"
+    )
     env = {**os.environ, KEY_ENV: key, "PYTHONPATH": str(ROOT / "src")}
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         work = Path(tmp)
         shutil.copy(ROOT / "params.yaml", work / "params.yaml")
-        set_params(work / "params.yaml", {
-            "realdata.archives": [str((ROOT / a).resolve()) for a in args.archives],
-            "realdata.genres": str((ROOT / args.genres).resolve()),
-            "realdata.out": "data/raw/imported", "data.raw": "data/raw/imported"})
+        set_params(
+            work / "params.yaml",
+            {
+                "realdata.archives": [str((ROOT / a).resolve()) for a in args.archives],
+                "realdata.genres": str((ROOT / args.genres).resolve()),
+                "realdata.out": "data/raw/imported",
+                "data.raw": "data/raw/imported",
+            },
+        )
         times = {name: run_stage(name, work, env) for name in ("import_tweets", "ingest")}
         imported = json.loads((work / "metrics" / "import.json").read_text())
         data = json.loads((work / "metrics" / "data.json").read_text())
 
     total = sum(t for t, _ in times.values())
-    print(f"\nimport + ingest of {', '.join(Path(a).name for a in args.archives)} "
-          f"({imported['lines']:,} lines -> {imported['sessions']:,} sessions, "
-          f"{data['sessions']:,} after ingest), {os.cpu_count()} cores\n")
+    print(
+        f"\nimport + ingest of {', '.join(Path(a).name for a in args.archives)} "
+        f"({imported['lines']:,} lines -> {imported['sessions']:,} sessions, "
+        f"{data['sessions']:,} after ingest), {os.cpu_count()} cores\n"
+    )
     print("| stage | wall s | peak RSS MiB |")
     print("| --- | ---: | ---: |")
     for name, (wall, rss) in times.items():

@@ -33,7 +33,7 @@ from nextgenre.ingest import build  # noqa: E402
 from nextgenre.pseudonym import SYNTHETIC_KEY  # noqa: E402
 from nextgenre.schema import read_raw  # noqa: E402
 
-GIB = 1024 ** 3
+GIB = 1024**3
 
 
 def run_stage(name: str, cwd: Path, env: dict) -> tuple[float, float]:
@@ -61,14 +61,14 @@ def agreement(raw: Path) -> str:
     if not truth_file.exists():
         return "no truth/tweet_stress.csv: agreement not measured"
     from scipy.stats import pearsonr, spearmanr
+
     tweets = read_raw(raw).tweets[["tweet_id", "text"]]
     truth = pd.read_csv(truth_file, dtype={"tweet_id": str})
     joined = truth.merge(tweets, on="tweet_id", how="inner")
     scored = stress.score_texts(joined["text"])
     r = pearsonr(scored, joined["stress"]).statistic
     rho = spearmanr(scored, joined["stress"]).statistic
-    return (f"scorer vs latent stress on {len(joined)} ordinary tweets: "
-            f"Pearson r = {r:.3f}, Spearman rho = {rho:.3f}")
+    return f"scorer vs latent stress on {len(joined)} ordinary tweets: Pearson r = {r:.3f}, Spearman rho = {rho:.3f}"
 
 
 def main() -> None:
@@ -108,8 +108,10 @@ def main() -> None:
     start = time.perf_counter()
     result = build(data, SYNTHETIC_KEY.encode())
     build_s = time.perf_counter() - start
-    print(f"\nin-process phases: read+check {read_s:.1f} s ({len(data.tweets)} tweets), "
-          f"build {build_s:.1f} s ({result.metrics['sessions']} sessions)")
+    print(
+        f"\nin-process phases: read+check {read_s:.1f} s ({len(data.tweets)} tweets), "
+        f"build {build_s:.1f} s ({result.metrics['sessions']} sessions)"
+    )
     n, rate = vader_rate(data.tweets["text"].tolist())
     print(f"VADER throughput: {rate:,.0f} texts/s ({n} distinct tweet texts)")
     print(agreement(raw))

@@ -135,10 +135,15 @@ def main():
     for kind in args.models:
         params = {"units": args.units, "layers": 2, "dense": [args.dense], "attention": False, "dropout": 0.2}
         model = build_model(kind, args.input_dim, args.classes, params)
-        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
-                      metrics=["accuracy"], jit_compile=args.jit)
-        warm = fit_data(WindowDataset(windows, train_pos[:4 * args.batch_size], labels,
-                                           args.batch_size), args.input_dim)
+        model.compile(
+            optimizer=keras.optimizers.Adam(1e-3),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+            jit_compile=args.jit,
+        )
+        warm = fit_data(
+            WindowDataset(windows, train_pos[: 4 * args.batch_size], labels, args.batch_size), args.input_dim
+        )
         t = time.perf_counter()
         model.fit(warm, epochs=1, verbose=0)  # traces (and with --jit compiles) the train step
         warmup = time.perf_counter() - t
@@ -149,17 +154,30 @@ def main():
         model.fit(train, epochs=1, verbose=0)
         epoch = time.perf_counter() - t
         flops = flops_per_epoch(kind, args, n_train, steps)
-        rows.append({"model": kind, "train samples": n_train, "warm-up s": round(warmup, 1),
-                     "1st epoch s": round(first, 1), "epoch s": round(epoch, 1), "samples/s": round(n_train / epoch),
-                     "GFLOP/epoch": round(flops / 1e9, 1), "GFLOP/s": round(flops / epoch / 1e9, 1),
-                     "matmul GFLOP/s": round(peak_matmul, 1),
-                     "share of matmul": f"{flops / epoch / 1e9 / peak_matmul:.1%}",
-                     "est. epoch s at 47.6k train": round(epoch * 47_600 / n_train, 1)})
+        rows.append(
+            {
+                "model": kind,
+                "train samples": n_train,
+                "warm-up s": round(warmup, 1),
+                "1st epoch s": round(first, 1),
+                "epoch s": round(epoch, 1),
+                "samples/s": round(n_train / epoch),
+                "GFLOP/epoch": round(flops / 1e9, 1),
+                "GFLOP/s": round(flops / epoch / 1e9, 1),
+                "matmul GFLOP/s": round(peak_matmul, 1),
+                "share of matmul": f"{flops / epoch / 1e9 / peak_matmul:.1%}",
+                "est. epoch s at 47.6k train": round(epoch * 47_600 / n_train, 1),
+            }
+        )
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    print(f"\n{'data/processed' if args.processed else 'random data'}: computed steps per epoch {steps} "
-          f"= {steps / (n_train * args.history):.0%} of unbucketed full-history windows")
-    print(f"{where}, input dim {args.input_dim}, history {args.history}, batch {args.batch_size}, "
-          f"XLA {'on' if args.jit else 'off'}, peak RSS {peak_rss:.2f} GiB")
+    print(
+        f"\n{'data/processed' if args.processed else 'random data'}: computed steps per epoch {steps} "
+        f"= {steps / (n_train * args.history):.0%} of unbucketed full-history windows"
+    )
+    print(
+        f"{where}, input dim {args.input_dim}, history {args.history}, batch {args.batch_size}, "
+        f"XLA {'on' if args.jit else 'off'}, peak RSS {peak_rss:.2f} GiB"
+    )
     print(pd.DataFrame(rows).to_string(index=False))
 
 

@@ -20,8 +20,9 @@ from nextgenre.synthetic.calibration import compare, format_rows
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", default="metrics/data.json")
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="synthetic.scale the data was generated at (scales the paper's counts)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="synthetic.scale the data was generated at (scales the paper's counts)"
+    )
     parser.add_argument("--tables", default="paper/tables.yaml")
     args = parser.parse_args(argv)
     tables = load_tables(args.tables)
@@ -29,8 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = compare(data, tables, args.scale, ptsd_users=derived_ptsd_users(tables))
     print(format_rows(rows))
     failed = [r for r in rows if r["ok"] is False]
-    print(f"\n{len(rows) - len(failed)} of {len(rows)} rows within tolerance or unchecked"
-          f"{'' if not failed else f'; {len(failed)} outside'}")
+    print(
+        f"\n{len(rows) - len(failed)} of {len(rows)} rows within tolerance or unchecked"
+        f"{'' if not failed else f'; {len(failed)} outside'}"
+    )
     return 1 if failed else 0
 
 

@@ -35,8 +35,10 @@ def main() -> None:
     config = {**load_params()["synthetic"], "scale": args.scale}
     tables = load_tables()
 
-    print(f"scale {args.scale}, seed {args.seed}: accuracy on every session with an earlier one "
-          f"(6 classes; synthetic data)\n")
+    print(
+        f"scale {args.scale}, seed {args.seed}: accuracy on every session with an earlier one "
+        f"(6 classes; synthetic data)\n"
+    )
     print("| setting | targets | oracle | ceiling | ceiling, stress off | ceiling, text off | repeat-last |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     settings = [{}] + [{e: v} for e in EFFECTS for v in (args.weak, args.strong)]
@@ -48,17 +50,21 @@ def main() -> None:
         blind = known_answers(truth, rows, stress=False)["ceiling"]
         textless = known_answers(truth, rows, text=False)["ceiling"]
         label = ", ".join(f"{k}={v}" for k, v in setting.items()) or "defaults"
-        print(f"| {label} | {got['n']} | {got['oracle']:.4f} | {got['ceiling']:.4f} | {blind:.4f} | "
-              f"{textless:.4f} | {got['repeat_last']:.4f} |")
+        print(
+            f"| {label} | {got['n']} | {got['oracle']:.4f} | {got['ceiling']:.4f} | {blind:.4f} | "
+            f"{textless:.4f} | {got['repeat_last']:.4f} |"
+        )
 
     strong = {e: args.strong for e in EFFECTS}
     with tempfile.TemporaryDirectory() as tmp:
         write_raw(generate({**config, **strong}, args.seed, tables), tmp)
         data = ingest(tmp, SYNTHETIC_KEY.encode()).metrics
     rows = compare(data, tables, args.scale, ptsd_users=derived_ptsd_users(tables))
-    print(f"\ncalibration (measured by ingest) with {strong}: {sum(r['ok'] is True for r in rows)} rows "
-          f"within tolerance, {sum(r['ok'] is False for r in rows)} outside, "
-          f"{sum(r['ok'] is None for r in rows)} unchecked (groups under the size the check needs)\n")
+    print(
+        f"\ncalibration (measured by ingest) with {strong}: {sum(r['ok'] is True for r in rows)} rows "
+        f"within tolerance, {sum(r['ok'] is False for r in rows)} outside, "
+        f"{sum(r['ok'] is None for r in rows)} unchecked (groups under the size the check needs)\n"
+    )
     print(format_rows(rows))
 
 

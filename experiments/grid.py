@@ -20,12 +20,14 @@ from pathlib import Path
 import yaml
 
 from nextgenre import grid
+from nextgenre.outputs import atomic_file
 from nextgenre.runner import run_stage
 from nextgenre.sources import is_synthetic
-from nextgenre.outputs import atomic_file
 
-SYNTHETIC_NOTE = ("**Synthetic data:** these numbers come from the synthetic stand-in and test "
-                  "the pipeline, not the paper's hypothesis.\n")
+SYNTHETIC_NOTE = (
+    "**Synthetic data:** these numbers come from the synthetic stand-in and test "
+    "the pipeline, not the paper's hypothesis.\n"
+)
 
 
 def write(path: Path, title: str, body: str, synthetic: bool, command: str, seconds: float) -> None:
@@ -43,10 +45,20 @@ def main() -> None:
     parser.add_argument("grid", choices=["paper", "ablations", "all"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[42])
     parser.add_argument("-j", "--jobs", type=int, default=1, help="parallel queue workers")
-    parser.add_argument("-S", "--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="a setting for every experiment (e.g. synthetic.scale=0.05)")
-    parser.add_argument("--only", nargs="+", metavar="CONFIG",
-                        help="run just these configurations of the grid (e.g. 3c-plain 3c-attention)")
+    parser.add_argument(
+        "-S",
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a setting for every experiment (e.g. synthetic.scale=0.05)",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="CONFIG",
+        help="run just these configurations of the grid (e.g. 3c-plain 3c-attention)",
+    )
     parser.add_argument("--out", type=Path, default=Path("reports"))
     args = parser.parse_args()
 
@@ -66,14 +78,18 @@ def main() -> None:
 
     rows = [q for q in queued if q.config in grid.PAPER]
     if rows:
-        write(args.out / "paper_table.md", "The paper's table, reproduced",
-              grid.paper_table(rows, comparisons), synthetic, command, seconds)
+        write(
+            args.out / "paper_table.md",
+            "The paper's table, reproduced",
+            grid.paper_table(rows, comparisons),
+            synthetic,
+            command,
+            seconds,
+        )
     rows = [q for q in queued if q.config in grid.ABLATIONS]
     if rows:
-        body = (grid.paper_table(rows, comparisons) + "\n"
-                + grid.ablation_table(args.seeds, {q.config for q in rows}))
-        write(args.out / "ablations.md", "Ablations on the 3-class task", body, synthetic,
-              command, seconds)
+        body = grid.paper_table(rows, comparisons) + "\n" + grid.ablation_table(args.seeds, {q.config for q in rows})
+        write(args.out / "ablations.md", "Ablations on the 3-class task", body, synthetic, command, seconds)
 
 
 if __name__ == "__main__":

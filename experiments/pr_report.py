@@ -19,8 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SYNTHETIC_NOTE = ("> Results on the synthetic stand-in data test the pipeline, not the paper's "
-                  "hypothesis.")
+SYNTHETIC_NOTE = "> Results on the synthetic stand-in data test the pipeline, not the paper's hypothesis."
 
 
 def dvc(*args: str) -> str:
@@ -76,9 +75,15 @@ def smoke_section(name: str) -> list[str]:
         rows.append(f"| {model.upper()} | {m['accuracy']:.3f} | [{m['ci_low']:.3f}, {m['ci_high']:.3f}] |")
     best = comparison["best_baseline"]
     rows.append(f"| best baseline ({best['name']}) | {best['accuracy']:.3f} | |")
-    return [f"### Smoke run `{name}`", "",
-            "The pull request's code at a tiny scale: it shows that the pipeline runs end to end; "
-            "its numbers are not comparable with the committed full-scale results.", "", *rows, ""]
+    return [
+        f"### Smoke run `{name}`",
+        "",
+        "The pull request's code at a tiny scale: it shows that the pipeline runs end to end; "
+        "its numbers are not comparable with the committed full-scale results.",
+        "",
+        *rows,
+        "",
+    ]
 
 
 def build_report(base: str, out: Path, smoke: str | None = None, images_url: str | None = None) -> str:
@@ -87,11 +92,25 @@ def build_report(base: str, out: Path, smoke: str | None = None, images_url: str
     params = changed("params", base, "No parameter changed.")
     dvc("plots", "diff", base, "--out", str(out / "plots"))
     images = changed_images(base, out)
-    lines = [f"## Pipeline changes against `{base}`", "", SYNTHETIC_NOTE, "",
-             *(smoke_section(smoke) if smoke else []),
-             "### Metrics", "", metrics, "", "### Parameters", "", params, "",
-             "### Plots", "",
-             "Every plot, base and head overlaid: `plots/index.html` in the workflow's artifact.", ""]
+    lines = [
+        f"## Pipeline changes against `{base}`",
+        "",
+        SYNTHETIC_NOTE,
+        "",
+        *(smoke_section(smoke) if smoke else []),
+        "### Metrics",
+        "",
+        metrics,
+        "",
+        "### Parameters",
+        "",
+        params,
+        "",
+        "### Plots",
+        "",
+        "Every plot, base and head overlaid: `plots/index.html` in the workflow's artifact.",
+        "",
+    ]
     if images and images_url:
         lines += [f"Changed image plots ([base and head in the workflow's artifact]({images_url})):", ""]
         lines += [f"- `{path}`{'' if old else ' (new)'}" for path, old, _ in images]
@@ -111,8 +130,7 @@ def main() -> None:
     parser.add_argument("--base", default="main", help="git revision to compare with")
     parser.add_argument("--out", default="pr_report", type=Path, help="output folder")
     parser.add_argument("--smoke", metavar="NAME", help="experiment whose headline numbers to add")
-    parser.add_argument("--images-url", metavar="URL",
-                        help="link changed images to URL instead of embedding them")
+    parser.add_argument("--images-url", metavar="URL", help="link changed images to URL instead of embedding them")
     args = parser.parse_args()
     print(build_report(args.base, args.out, args.smoke, args.images_url))
 

@@ -4,8 +4,9 @@
     python experiments/real_study.py final --seeds 42 43 44    # test users, once -> reports/real_lastfm.md
 
 `search` runs the 6-class task (seed 42) once per setting of SEARCH, each a change from the
-defaults (history length; a smaller model: fewer units, more dropout; learning rate), and ranks the settings by the validation accuracy of LSTM and GRU (mean of
-the two, at each model's best epoch by val_loss). The test metrics those runs also compute are
+defaults (history length; a smaller model: fewer units, more dropout; learning rate), and ranks
+the settings by the validation accuracy of LSTM and GRU (mean of the two, at each model's best
+epoch by val_loss). The test metrics those runs also compute are
 not read. `final` takes the best setting and runs the 6-, 4- and 3-class tasks (LSTM, GRU and
 every baseline) over the seeds, then writes the report with the data's own tables. Every run
 is `-j 1` by default (the machine is shared); `-S` adds a setting to every experiment.
@@ -35,8 +36,11 @@ SEARCH = {
     "search-small": {"model.units": 32, "model.dropout": 0.5},
     "search-lr0.003": {"train.learning_rate": 0.003},
 }
-FINAL = {"real-6-class": {"features.classes": 6}, "real-4-class": {"features.classes": 4},
-         "real-3-class": {"features.classes": 3}}
+FINAL = {
+    "real-6-class": {"features.classes": 6},
+    "real-4-class": {"features.classes": 4},
+    "real-3-class": {"features.classes": 3},
+}
 SEARCH_FILE = Path("reports/real_lastfm_search.json")
 
 
@@ -46,26 +50,36 @@ def search(jobs: int, extra: dict) -> dict:
     rows = {}
     for q in queued:
         val = {m: grid.read_best_val(q.name, m) for m in grid.MODELS}
-        rows[q.config] = {"settings": SEARCH[q.config], "models": val,
-                          "mean_val_accuracy": float(np.mean([v["val_accuracy"] for v in val.values()]))}
+        rows[q.config] = {
+            "settings": SEARCH[q.config],
+            "models": val,
+            "mean_val_accuracy": float(np.mean([v["val_accuracy"] for v in val.values()])),
+        }
     best = max(rows, key=lambda c: rows[c]["mean_val_accuracy"])
-    result = {"task": "6 classes, seed 42, validation users only", "common": {**COMMON, **extra},
-              "settings": rows, "best": best}
+    result = {
+        "task": "6 classes, seed 42, validation users only",
+        "common": {**COMMON, **extra},
+        "settings": rows,
+        "best": best,
+    }
     write_json(SEARCH_FILE, result)
     print(json.dumps(result, indent=1))
     return result
 
 
 def _search_table(result: dict) -> str:
-    lines = ["| setting | changed | LSTM val acc (epoch) | GRU val acc (epoch) | mean |",
-             "| --- | --- | ---: | ---: | ---: |"]
+    lines = [
+        "| setting | changed | LSTM val acc (epoch) | GRU val acc (epoch) | mean |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
     for config, row in sorted(result["settings"].items(), key=lambda kv: -kv[1]["mean_val_accuracy"]):
         changed = ", ".join(f"{k}={v}" for k, v in row["settings"].items()) or "defaults"
-        cells = [f"{row['models'][m]['val_accuracy']:.3f} ({row['models'][m]['epoch'] + 1}/"
-                 f"{row['models'][m]['epochs']})" for m in grid.MODELS]
+        cells = [
+            f"{row['models'][m]['val_accuracy']:.3f} ({row['models'][m]['epoch'] + 1}/{row['models'][m]['epochs']})"
+            for m in grid.MODELS
+        ]
         mark = " **chosen**" if config == result["best"] else ""
-        lines.append(f"| {config}{mark} | {changed} | " + " | ".join(cells)
-                     + f" | {row['mean_val_accuracy']:.3f} |")
+        lines.append(f"| {config}{mark} | {changed} | " + " | ".join(cells) + f" | {row['mean_val_accuracy']:.3f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -79,10 +93,14 @@ def _p(p: float) -> str:
 
 def _final_tables(queued, comparisons) -> tuple[str, str, dict]:
     """Accuracy table, margin/McNemar table, and the numbers behind them."""
-    acc = ["| task | seeds | test samples (users) | LSTM | GRU | majority | repeat last | user's top | Markov | linear |",
-           "| --- | ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
-    margin = ["| task | model | margin over the best baseline, per seed [95% CI] | McNemar vs best baseline (b/c, p), per seed | McNemar vs repeat last, per seed | LSTM vs GRU p |",
-              "| --- | --- | --- | --- | --- | --- |"]
+    acc = [
+        "| task | seeds | test samples (users) | LSTM | GRU | majority | repeat last | user's top | Markov | linear |",
+        "| --- | ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    margin = [
+        "| task | model | margin over the best baseline, per seed [95% CI] | McNemar vs best baseline (b/c, p), per seed | McNemar vs repeat last, per seed | LSTM vs GRU p |",  # noqa: E501 (a markdown table header)
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     numbers = {}
     for config in dict.fromkeys(q.config for q in queued):
         runs = [q for q in queued if q.config == config]
@@ -100,8 +118,10 @@ def _final_tables(queued, comparisons) -> tuple[str, str, dict]:
             margins, vs_best, vs_repeat = [], [], []
             for q, c in zip(runs, comps):
                 mg = c["margins"][m]
-                margins.append(f"{c['best_baseline']['name']} {mg['over_best']:+.3f} "
-                               f"[{mg['over_best_ci_low']:+.3f}, {mg['over_best_ci_high']:+.3f}]")
+                margins.append(
+                    f"{c['best_baseline']['name']} {mg['over_best']:+.3f} "
+                    f"[{mg['over_best_ci_low']:+.3f}, {mg['over_best_ci_high']:+.3f}]"
+                )
                 targets, correct, _ = grid.read_correct(q.name, m)
                 best = stats.mcnemar(correct, grid.read_baseline_correct(q.name, c["best_baseline"]["name"], targets))
                 rep = stats.mcnemar(correct, grid.read_baseline_correct(q.name, "repeat_last", targets))
@@ -109,8 +129,10 @@ def _final_tables(queued, comparisons) -> tuple[str, str, dict]:
                 vs_best.append(f"{best['b']}/{best['c']}, {_p(best['p_value'])}")
                 vs_repeat.append(f"{rep['b']}/{rep['c']}, {_p(rep['p_value'])}")
             lvg = ", ".join(_p(c["mcnemar_lstm_vs_gru"]["p_value"]) for c in comps) if m == "lstm" else ""
-            margin.append(f"| {config} | {m.upper()} | {'; '.join(margins)} | {'; '.join(vs_best)} | "
-                          f"{'; '.join(vs_repeat)} | {lvg} |")
+            margin.append(
+                f"| {config} | {m.upper()} | {'; '.join(margins)} | {'; '.join(vs_best)} | "
+                f"{'; '.join(vs_repeat)} | {lvg} |"
+            )
     return "\n".join(acc) + "\n", "\n".join(margin) + "\n", numbers
 
 
@@ -135,40 +157,54 @@ def _switch_table(queued) -> tuple[str, dict]:
             per_seed.append(row)
         mean = {k: float(np.mean([r[k] for r in per_seed])) for k in per_seed[0]}
         numbers[config] = {"per_seed": per_seed, "mean": mean}
-        rows.append(f"| {config} | {mean['switch_share']:.3f} | {mean['lstm_not_last']:.3f} | "
-                    f"{mean['gru_not_last']:.3f} | {mean['lstm_on_switches']:.3f} | "
-                    f"{mean['gru_on_switches']:.3f} | {mean['user_top_on_switches']:.3f} | "
-                    f"{mean['markov_on_switches']:.3f} | {mean['linear_on_switches']:.3f} |")
-    head = ["| task | switches (target ≠ previous genre) | LSTM predicts ≠ previous | GRU predicts ≠ previous | LSTM acc. on switches | GRU acc. on switches | user's top on switches | Markov on switches | linear on switches |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        rows.append(
+            f"| {config} | {mean['switch_share']:.3f} | {mean['lstm_not_last']:.3f} | "
+            f"{mean['gru_not_last']:.3f} | {mean['lstm_on_switches']:.3f} | "
+            f"{mean['gru_on_switches']:.3f} | {mean['user_top_on_switches']:.3f} | "
+            f"{mean['markov_on_switches']:.3f} | {mean['linear_on_switches']:.3f} |"
+        )
+    head = [
+        "| task | switches (target ≠ previous genre) | LSTM predicts ≠ previous | GRU predicts ≠ previous | LSTM acc. on switches | GRU acc. on switches | user's top on switches | Markov on switches | linear on switches |",  # noqa: E501 (a markdown table header)
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     return "\n".join(head + rows) + "\n", numbers
 
 
 def _import_table(m: dict) -> str:
     d = m["dropped"]
-    lines = ["| lines | retweets | unparseable | artist not in the table | artist without genre | ambiguous genre | broken lines | duplicates | kept sessions | users | tracks |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-             f"| {m['lines']:,} | {d['retweet']:,} | {d['unparseable']:,} | {d['no_artist_match']:,} | "
-             f"{d['no_genre']:,} | {d['ambiguous_genre']:,} | {d['bad_line']:,} | {d['duplicate']:,} | "
-             f"{m['sessions']:,} | {m['users']:,} | {m['tracks']:,} |", "",
-             f"Artist match rate: {m['artist_match']['tweets_rate']:.3f} of the parsed tweets "
-             f"({m['artist_match']['distinct_rate']:.3f} of {m['artist_match']['distinct_artists']:,} "
-             f"distinct artists); ambiguous share (artists with genres whose genres name two parents, "
-             f"by sessions): {m['ambiguous_share']:.3f}.", "",
-             "| parent genre | sessions | resolved by |", "| --- | ---: | --- |"]
+    lines = [
+        "| lines | retweets | unparseable | artist not in the table | artist without genre | ambiguous genre | broken lines | duplicates | kept sessions | users | tracks |",  # noqa: E501 (a markdown table header)
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {m['lines']:,} | {d['retweet']:,} | {d['unparseable']:,} | {d['no_artist_match']:,} | "
+        f"{d['no_genre']:,} | {d['ambiguous_genre']:,} | {d['bad_line']:,} | {d['duplicate']:,} | "
+        f"{m['sessions']:,} | {m['users']:,} | {m['tracks']:,} |",
+        "",
+        f"Artist match rate: {m['artist_match']['tweets_rate']:.3f} of the parsed tweets "
+        f"({m['artist_match']['distinct_rate']:.3f} of {m['artist_match']['distinct_artists']:,} "
+        f"distinct artists); ambiguous share (artists with genres whose genres name two parents, "
+        f"by sessions): {m['ambiguous_share']:.3f}.",
+        "",
+        "| parent genre | sessions | resolved by |",
+        "| --- | ---: | --- |",
+    ]
     for g, rules in m["sessions_per_genre_rule"].items():
         shown = ", ".join(f"{r}: {n:,}" for r, n in sorted(rules.items(), key=lambda kv: -kv[1]))
         lines.append(f"| {g} | {m['sessions_per_genre'][g]:,} | {shown} |")
     return "\n".join(lines) + "\n"
 
 
-def final(search_result: dict, seeds: list[int], jobs: int, extra: dict, command: str,
-          collect_only: bool = False) -> None:
+def final(
+    search_result: dict, seeds: list[int], jobs: int, extra: dict, command: str, collect_only: bool = False
+) -> None:
     chosen = search_result["settings"][search_result["best"]]["settings"]
     common = {**COMMON, **chosen, **extra}
     if collect_only:  # the experiments that have finished, e.g. at a deadline
-        queued = [grid.Queued(c, seed, grid.experiment_name(c, seed)) for c in FINAL for seed in seeds
-                  if grid.has_experiment(grid.experiment_name(c, seed))]
+        queued = [
+            grid.Queued(c, seed, grid.experiment_name(c, seed))
+            for c in FINAL
+            for seed in seeds
+            if grid.has_experiment(grid.experiment_name(c, seed))
+        ]
     else:
         queued = grid.queue_grid(FINAL, seeds, common, reuse=True)
         grid.run_queue(jobs)
@@ -178,18 +214,35 @@ def final(search_result: dict, seeds: list[int], jobs: int, extra: dict, command
     first = queued[0].name
     tables = data_tables(grid.read_table(first, "data/interim/sessions.parquet"))
     imported = json.loads(grid.read_git_file(first, "metrics/import.json"))
-    write_json("reports/real_lastfm.json", {"import": imported, "data": tables, "search": search_result,
-                                            "final": {"common": common, "seeds": seeds,
-                                                      "mcnemar": {c: v["mcnemar"] for c, v in numbers.items()},
-                                                      "switches": switch_numbers}})
+    write_json(
+        "reports/real_lastfm.json",
+        {
+            "import": imported,
+            "data": tables,
+            "search": search_result,
+            "final": {
+                "common": common,
+                "seeds": seeds,
+                "mcnemar": {c: v["mcnemar"] for c, v in numbers.items()},
+                "switches": switch_numbers,
+            },
+        },
+    )
     search_cmd = "python experiments/real_study.py search" + "".join(f" -S {k}={v}" for k, v in extra.items())
     text = REPORT.format(
-        import_table=_import_table(imported), data_tables=render_tables(tables),
+        import_table=_import_table(imported),
+        data_tables=render_tables(tables),
         search_table=_search_table(search_result),
         chosen=", ".join(f"{k}={v}" for k, v in chosen.items()) or "the defaults",
-        common=", ".join(f"{k}={v}" for k, v in common.items()), seeds=" ".join(map(str, seeds)),
-        accuracy=accuracy, margins=margins, switches=switches, command=command, search_command=search_cmd,
-        names=" ".join(q.name for q in queued))
+        common=", ".join(f"{k}={v}" for k, v in common.items()),
+        seeds=" ".join(map(str, seeds)),
+        accuracy=accuracy,
+        margins=margins,
+        switches=switches,
+        command=command,
+        search_command=search_cmd,
+        names=" ".join(q.name for q in queued),
+    )
     with atomic_file("reports/real_lastfm.md") as tmp:
         tmp.write_text(text)
     print(text)
@@ -252,8 +305,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[42, 43, 44])
     parser.add_argument("-j", "--jobs", type=int, default=1)
     parser.add_argument("-S", "--set", action="append", default=[], metavar="KEY=VALUE")
-    parser.add_argument("--collect-only", action="store_true",
-                        help="final: report the experiments that have finished, run nothing")
+    parser.add_argument(
+        "--collect-only", action="store_true", help="final: report the experiments that have finished, run nothing"
+    )
     args = parser.parse_args()
     extra = grid.parse_settings(args.set)
     if args.phase == "search":
@@ -261,8 +315,14 @@ def main() -> None:
     else:
         if not SEARCH_FILE.exists():
             raise NextgenreError(f"{SEARCH_FILE} not found: run `python experiments/real_study.py search` first")
-        final(json.loads(SEARCH_FILE.read_text()), args.seeds, args.jobs, extra,
-              "python experiments/real_study.py " + " ".join(sys.argv[1:]), args.collect_only)
+        final(
+            json.loads(SEARCH_FILE.read_text()),
+            args.seeds,
+            args.jobs,
+            extra,
+            "python experiments/real_study.py " + " ".join(sys.argv[1:]),
+            args.collect_only,
+        )
 
 
 if __name__ == "__main__":

@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nextgenre.runner import run_stage
-from nextgenre.errors import NextgenreError
 from nextgenre.encoder import load_encoder
+from nextgenre.errors import NextgenreError
 from nextgenre.outputs import atomic_outputs, out_dir, out_file, write_json
 from nextgenre.params import stage_params
-from nextgenre.threads import threads
 from nextgenre.probe import genre_probe
+from nextgenre.runner import run_stage
 from nextgenre.text import clean_all
+from nextgenre.threads import threads
 
 TRACKS = Path("data/interim/tracks.parquet")
 OUT = Path("data/embeddings")
@@ -44,28 +44,33 @@ def main() -> None:
     start = time.perf_counter()
     # Each word is at least one token, so max_length words are enough for max_length tokens.
     texts = clean_all(tracks["lyrics"].tolist(), params["clean"], max_words=params["max_length"])
-    vectors, tokens = encoder.encode_counted(texts, params["max_length"], params["batch_size"],
-                                             progress=True)
+    vectors, tokens = encoder.encode_counted(texts, params["max_length"], params["batch_size"], progress=True)
     seconds = time.perf_counter() - start
 
     with atomic_outputs(out_dir(OUT), out_file(METRICS), out_file(SPEED)) as (tmp, metrics, speed):
         np.save(tmp / "vectors.npy", vectors)
         tracks[["track"]].to_parquet(tmp / "tracks.parquet", index=False)
-        write_json(metrics, {
-            "tracks": len(tracks),
-            "dim": encoder.dim,
-            "encoder": encoder_label(params["model"], encoder.folder),
-            "weights_sha256": encoder.weights_sha256,
-            "empty_lyrics": sum(1 for t in texts if not t.strip()),
-            "tokens": tokens,
-            "genre_probe": genre_probe(vectors, tracks["genre"].to_numpy()),
-        })
-        write_json(speed, {
-            "threads": threads(),
-            "seconds": seconds,
-            "texts_per_second": len(tracks) / seconds if seconds else 0.0,
-            "tokens_per_second": tokens / seconds if seconds else 0.0,
-        })
+        write_json(
+            metrics,
+            {
+                "tracks": len(tracks),
+                "dim": encoder.dim,
+                "encoder": encoder_label(params["model"], encoder.folder),
+                "weights_sha256": encoder.weights_sha256,
+                "empty_lyrics": sum(1 for t in texts if not t.strip()),
+                "tokens": tokens,
+                "genre_probe": genre_probe(vectors, tracks["genre"].to_numpy()),
+            },
+        )
+        write_json(
+            speed,
+            {
+                "threads": threads(),
+                "seconds": seconds,
+                "texts_per_second": len(tracks) / seconds if seconds else 0.0,
+                "tokens_per_second": tokens / seconds if seconds else 0.0,
+            },
+        )
 
 
 if __name__ == "__main__":

@@ -18,19 +18,17 @@ from nextgenre.runner import prepare_outputs, run_stage
 from nextgenre.sources import is_synthetic
 
 
-
 def main() -> None:
     kind = model_argument(__doc__)
-    outputs = (out_dir(f"plots/{kind}"), out_file(f"data/predictions/{kind}.parquet"),
-               out_file(f"metrics/{kind}.json"))
+    outputs = (out_dir(f"plots/{kind}"), out_file(f"data/predictions/{kind}.parquet"), out_file(f"metrics/{kind}.json"))
     prepare_outputs([o.path for o in outputs])
     params = stage_params("evaluate")
     seed = params["seed"]
     note = "synthetic data" if is_synthetic(params["data"]["raw"]) else None
 
     from nextgenre import evaluation as ev
-    from nextgenre.plots import evaluation as pe
     from nextgenre.backend import configure
+    from nextgenre.plots import evaluation as pe
     from nextgenre.training import load_model
 
     configure(seed)
@@ -49,20 +47,35 @@ def main() -> None:
         images = tmp / "images"
         images.mkdir()
         ev.confusion_rows(frame, classes).to_csv(tmp / "confusion.csv", index=False)
-        pe.confusion_png(images / "confusion.png", frame.y_true, frame.y_pred, classes,
-                         f"{name}: confusion matrix{suffix}", note)
+        pe.confusion_png(
+            images / "confusion.png", frame.y_true, frame.y_pred, classes, f"{name}: confusion matrix{suffix}", note
+        )
         points, labels = ev.tsne_points(result["hidden"], result["y_true"], seed)
-        pe.tsne_png(images / "tsne.png", points, labels, classes,
-                    f"{name}: t-SNE of the last hidden layer, test users{suffix}", note)
+        pe.tsne_png(
+            images / "tsne.png",
+            points,
+            labels,
+            classes,
+            f"{name}: t-SNE of the last hidden layer, test users{suffix}",
+            note,
+        )
         if result["attention"] is not None:
             by_lag = ev.attention_by_lag(result["attention"], result["real_steps"])
             by_lag.to_csv(tmp / "attention.csv", index=False)
-            pe.attention_png(images / "attention.png", by_lag, result["attention"], result["real_steps"],
-                             f"{name}: attention over past sessions{suffix}", note)
+            pe.attention_png(
+                images / "attention.png",
+                by_lag,
+                result["attention"],
+                result["real_steps"],
+                f"{name}: attention over past sessions{suffix}",
+                note,
+            )
         frame.to_parquet(predictions, index=False)
         write_json(metrics_json, metrics)
-    print(f"evaluate@{kind}: test accuracy {metrics['accuracy']:.3f}, macro-F1 {metrics['macro_f1']:.3f} "
-          f"on {metrics['n_test']} test samples")
+    print(
+        f"evaluate@{kind}: test accuracy {metrics['accuracy']:.3f}, macro-F1 {metrics['macro_f1']:.3f} "
+        f"on {metrics['n_test']} test samples"
+    )
 
 
 if __name__ == "__main__":

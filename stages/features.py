@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nextgenre.runner import run_stage
 from nextgenre.features import build_features
 from nextgenre.outputs import atomic_dir
 from nextgenre.params import stage_params
 from nextgenre.processed import write_processed
+from nextgenre.runner import run_stage
 
 
 def main() -> None:
@@ -27,8 +27,10 @@ def main() -> None:
     with atomic_dir("data/processed") as tmp:
         write_processed(tmp, processed)
     meta = processed.meta
-    print(f"features: {meta['n_samples']} samples of {meta['n_sessions']} sessions, input_dim "
-          f"{meta['input_dim']}, classes {meta['classes']}, per split {meta['samples_per_split']}")
+    print(
+        f"features: {meta['n_samples']} samples of {meta['n_sessions']} sessions, input_dim "
+        f"{meta['input_dim']}, classes {meta['classes']}, per split {meta['samples_per_split']}"
+    )
 
 
 if __name__ == "__main__":

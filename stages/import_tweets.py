@@ -22,15 +22,22 @@ def main() -> None:
     p = stage_params("import_tweets", dvc_yaml="real/dvc.yaml")["realdata"]
     for path in [*p["archives"], p["genres"]]:
         check_source(path)
-    imported = import_archives(p["archives"], p["genres"], pseudonym_key(p["out"]),
-                               ambiguous=p["ambiguous"], max_bad_share=p["max_bad_share"],
-                               max_unpacked_mb=p["max_unpacked_mb"])
+    imported = import_archives(
+        p["archives"],
+        p["genres"],
+        pseudonym_key(p["out"]),
+        ambiguous=p["ambiguous"],
+        max_bad_share=p["max_bad_share"],
+        max_unpacked_mb=p["max_unpacked_mb"],
+    )
     with atomic_outputs(out_dir(p["out"]), out_file(METRICS)) as (raw, metrics):
         write_raw(imported, raw)
         write_json(metrics, imported.metrics)
     m = imported.metrics
-    print(f"import: {m['sessions']} sessions of {m['users']} users, {m['tracks']} tracks from "
-          f"{m['lines']} lines; dropped {m['dropped']}; ambiguous share {m['ambiguous_share']:.3f}")
+    print(
+        f"import: {m['sessions']} sessions of {m['users']} users, {m['tracks']} tracks from "
+        f"{m['lines']} lines; dropped {m['dropped']}; ambiguous share {m['ambiguous_share']:.3f}"
+    )
 
 
 if __name__ == "__main__":

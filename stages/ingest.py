@@ -16,11 +16,11 @@ from nextgenre.ingest import build
 from nextgenre.outputs import atomic_outputs, out_dir, out_file, write_json
 from nextgenre.params import stage_params
 from nextgenre.plots.data import write_data_plots
-from nextgenre.runner import run_stage
-from nextgenre.sources import is_synthetic
 from nextgenre.pseudonym import pseudonym_key
 from nextgenre.rawfile import Limits
+from nextgenre.runner import run_stage
 from nextgenre.schema import read_raw
+from nextgenre.sources import is_synthetic
 
 OUTPUTS = (out_dir("plots/data"), out_dir("data/interim"), out_file("metrics/data.json"))
 
@@ -37,8 +37,10 @@ def main() -> None:
         for name in ("sessions", "tweets", "tracks"):
             getattr(result, name).to_parquet(Path(interim) / f"{name}.parquet", index=False)
         write_json(metrics, result.metrics)
-    print(f"ingest: {result.metrics['sessions']} sessions, {result.metrics['ordinary_tweets']} "
-          f"ordinary tweets, {result.metrics['tracks']} tracks from {printable(raw)}")
+    print(
+        f"ingest: {result.metrics['sessions']} sessions, {result.metrics['ordinary_tweets']} "
+        f"ordinary tweets, {result.metrics['tracks']} tracks from {printable(raw)}"
+    )
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 from nextgenre import report
 from nextgenre.outputs import atomic_outputs, out_file, write_json
 from nextgenre.params import stage_params
-from nextgenre.runner import run_stage
 from nextgenre.plots.report import accuracy_chart
+from nextgenre.runner import run_stage
 
 OUTPUTS = ("reports/comparison.md", "reports/accuracy.png", "metrics/comparison.json")
 

@@ -1,10 +1,10 @@
 """Stage synthesize: write the synthetic stand-in raw data (data/raw/synthetic/) and the truth
 beside it (data/truth/, never read by the study's stages)."""
 
-from nextgenre.runner import run_stage
 from nextgenre.outputs import atomic_outputs, out_dir
 from nextgenre.paper import load_tables
 from nextgenre.params import stage_params
+from nextgenre.runner import run_stage
 from nextgenre.sources import SYNTHETIC_RAW
 from nextgenre.synthetic import generate, write_raw, write_truth
 

@@ -26,8 +26,13 @@ def main() -> None:
     with atomic_outputs(*map(out_dir, outputs)) as (model_dir, live_dir):
         with Live(dir=str(live_dir), dvcyaml=None, save_dvc_exp=False, report=None) as live:
             model, history = train_model(kind, processed, params, live=live)
-        config = {"kind": kind, "input_dim": processed.meta["input_dim"], "classes": processed.meta["classes"],
-                  "history": processed.meta["history"], "model": params["model"]}
+        config = {
+            "kind": kind,
+            "input_dim": processed.meta["input_dim"],
+            "classes": processed.meta["classes"],
+            "history": processed.meta["history"],
+            "model": params["model"],
+        }
         save_model(model, model_dir, config)
     print(f"train@{kind}: {len(history['loss'])} epochs, best val_loss {min(history['val_loss']):.4f}")
 

@@ -45,8 +45,13 @@ def check_training(work: Path, users: int) -> list[dict]:
     processed = build_features(fake["sessions"], fake["tweets"], fake["embedding_tracks"], fake["vectors"], params)
     rows = []
     for kind in ("lstm", "gru"):
-        config = {"kind": kind, "input_dim": processed.meta["input_dim"], "classes": processed.meta["classes"],
-                  "history": 6, "model": params["model"]}
+        config = {
+            "kind": kind,
+            "input_dim": processed.meta["input_dim"],
+            "classes": processed.meta["classes"],
+            "history": 6,
+            "model": params["model"],
+        }
         digests, seconds = [], []
         for run in ("a", "b"):
             start = time.perf_counter()
@@ -57,9 +62,17 @@ def check_training(work: Path, users: int) -> list[dict]:
         loaded, _ = load_model(work / kind / "b")
         x = windows_for(processed).gather(np.arange(16))
         same_predictions = bool(np.allclose(ops.convert_to_numpy(loaded(x)), ops.convert_to_numpy(model(x)), atol=1e-5))
-        rows.append({"model": kind, "where": configure(params["seed"]), "epochs": len(history["loss"]),
-                     "loss": round(float(history["loss"][-1]), 4), "same_bytes": digests[0] == digests[1],
-                     "loaded_predicts_the_same": same_predictions, "seconds": seconds})
+        rows.append(
+            {
+                "model": kind,
+                "where": configure(params["seed"]),
+                "epochs": len(history["loss"]),
+                "loss": round(float(history["loss"][-1]), 4),
+                "same_bytes": digests[0] == digests[1],
+                "loaded_predicts_the_same": same_predictions,
+                "seconds": seconds,
+            }
+        )
     return rows
 
 
@@ -70,8 +83,11 @@ def check_encoder(work: Path) -> dict:
     encoder = load_encoder(str(make_tiny_roberta(work / "tiny-roberta")))
     texts = ["the dog runs in the park", "", "love songs about the sea", "music lyrics words"] * 3
     vectors = encoder.encode(texts, max_length=32, batch_size=4)
-    return {"device": str(next(encoder.model.parameters()).device), "torch_device": torch_device(),
-            "vectors": np.round(vectors, 5).tolist()}
+    return {
+        "device": str(next(encoder.model.parameters()).device),
+        "torch_device": torch_device(),
+        "vectors": np.round(vectors, 5).tolist(),
+    }
 
 
 def main() -> None:

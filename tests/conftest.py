@@ -32,8 +32,13 @@ TINY_PARAMS = {
 
 def run(cmd: list[str], cwd: Path, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run a command with this interpreter's environment first on PATH; fail with its output."""
-    full_env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-                "DVC_NO_ANALYTICS": "1", "PYTHONUNBUFFERED": "1", **(env or {})}
+    full_env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "DVC_NO_ANALYTICS": "1",
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
+    }
     if (cwd / "src" / "nextgenre").is_dir():  # a repository copy runs its own code
         full_env["PYTHONPATH"] = str(cwd / "src")
     proc = subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True, text=True)

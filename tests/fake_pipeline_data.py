@@ -16,9 +16,15 @@ import pandas as pd
 from nextgenre.constants import GENRES, GROUPS, INTERVALS, time_of_day
 
 
-def write_fake_pipeline_data(folder, n_users: int = 40, sessions_per_user: int = 15,
-                             dim: int = 16, n_tracks: int = 90, favourite_share: float = 0.75,
-                             seed: int = 0) -> dict:
+def write_fake_pipeline_data(
+    folder,
+    n_users: int = 40,
+    sessions_per_user: int = 15,
+    dim: int = 16,
+    n_tracks: int = 90,
+    favourite_share: float = 0.75,
+    seed: int = 0,
+) -> dict:
     """Write data/interim/{sessions,tweets,tracks}.parquet and data/embeddings/{vectors.npy,
     tracks.parquet} under `folder`; return the frames and the embedding matrix."""
     rng = np.random.default_rng(seed)
@@ -26,13 +32,18 @@ def write_fake_pipeline_data(folder, n_users: int = 40, sessions_per_user: int =
 
     # Tracks: a genre each, text vectors near the genre's centre.
     track_genres = np.array([GENRES[i % len(GENRES)] for i in range(n_tracks)])
-    tracks = pd.DataFrame({"track": [f"https://music.example/track/{i:04d}" for i in range(n_tracks)],
-                           "genre": track_genres,
-                           "lyrics": [f"la la {g} song {i}" if i % 7 else "" for i, g in enumerate(track_genres)]})
+    tracks = pd.DataFrame(
+        {
+            "track": [f"https://music.example/track/{i:04d}" for i in range(n_tracks)],
+            "genre": track_genres,
+            "lyrics": [f"la la {g} song {i}" if i % 7 else "" for i, g in enumerate(track_genres)],
+        }
+    )
     centres = rng.normal(size=(len(GENRES), dim))
     genre_index = {g: i for i, g in enumerate(GENRES)}
-    track_vectors = (centres[[genre_index[g] for g in track_genres]]
-                     + 0.5 * rng.normal(size=(n_tracks, dim))).astype(np.float32)
+    track_vectors = (centres[[genre_index[g] for g in track_genres]] + 0.5 * rng.normal(size=(n_tracks, dim))).astype(
+        np.float32
+    )
 
     session_rows, tweet_rows = [], []
     start = pd.Timestamp("2021-01-01", tz="UTC")
@@ -47,16 +58,34 @@ def write_fake_pipeline_data(folder, n_users: int = 40, sessions_per_user: int =
         for t in times:
             genre = favourite if rng.random() < favourite_share else GENRES[rng.integers(len(GENRES))]
             choices = np.flatnonzero(track_genres == genre)
-            session_rows.append({"user": user, "group": group, "disorder": int(group != "control"),
-                                 "created_at": t, "time_of_day": time_of_day(t.hour),
-                                 "track": tracks.track.iloc[rng.choice(choices)], "genre": genre})
+            session_rows.append(
+                {
+                    "user": user,
+                    "group": group,
+                    "disorder": int(group != "control"),
+                    "created_at": t,
+                    "time_of_day": time_of_day(t.hour),
+                    "track": tracks.track.iloc[rng.choice(choices)],
+                    "genre": genre,
+                }
+            )
             # Ordinary tweets: some minutes after most sessions, a few at random.
             for _ in range(rng.integers(0, 4)):
-                tweet_rows.append({"user": user, "created_at": t + pd.Timedelta(minutes=int(rng.integers(1, 100))),
-                                   "stress": float(rng.integers(-5, 0))})
+                tweet_rows.append(
+                    {
+                        "user": user,
+                        "created_at": t + pd.Timedelta(minutes=int(rng.integers(1, 100))),
+                        "stress": float(rng.integers(-5, 0)),
+                    }
+                )
         for _ in range(5):
-            tweet_rows.append({"user": user, "created_at": times[0] + pd.Timedelta(minutes=int(rng.integers(0, 20_000))),
-                               "stress": float(rng.integers(-5, 0))})
+            tweet_rows.append(
+                {
+                    "user": user,
+                    "created_at": times[0] + pd.Timedelta(minutes=int(rng.integers(0, 20_000))),
+                    "stress": float(rng.integers(-5, 0)),
+                }
+            )
 
     sessions = pd.DataFrame(session_rows).sort_values(["user", "created_at"], kind="stable").reset_index(drop=True)
     tweets = pd.DataFrame(tweet_rows).sort_values(["user", "created_at"], kind="stable").reset_index(drop=True)
@@ -64,8 +93,11 @@ def write_fake_pipeline_data(folder, n_users: int = 40, sessions_per_user: int =
     for interval in INTERVALS:
         means, counts = [], []
         for row in sessions.itertuples():
-            mine = tweets[(tweets.user == row.user) & (tweets.created_at > row.created_at)
-                          & (tweets.created_at <= row.created_at + pd.Timedelta(minutes=interval))]
+            mine = tweets[
+                (tweets.user == row.user)
+                & (tweets.created_at > row.created_at)
+                & (tweets.created_at <= row.created_at + pd.Timedelta(minutes=interval))
+            ]
             means.append(mine.stress.mean() if len(mine) else np.nan)
             counts.append(len(mine))
         sessions[f"stress_{interval}"] = np.asarray(means, dtype=np.float64)
@@ -84,5 +116,4 @@ def write_fake_pipeline_data(folder, n_users: int = 40, sessions_per_user: int =
     used.to_parquet(folder / "data/interim/tracks.parquet", index=False)
     emb_tracks.to_parquet(folder / "data/embeddings/tracks.parquet", index=False)
     np.save(folder / "data/embeddings/vectors.npy", vectors)
-    return {"sessions": sessions, "tweets": tweets, "tracks": used,
-            "embedding_tracks": emb_tracks, "vectors": vectors}
+    return {"sessions": sessions, "tweets": tweets, "tracks": used, "embedding_tracks": emb_tracks, "vectors": vectors}

@@ -18,20 +18,31 @@ Mellow Band,15,"['mellow gold', 'soft rock']"
 """
 
 # (title, artist) of made-up tracks; the artist names are the table's, spelled as tweets do.
-TRACKS = [("Blue Window", "Paper Lanterns"), ("Night Drive", "Senora Volt"),
-          ("Loud Streets", "MC Fictional feat. Someone Else"), ("Stand By The Door", "The Paper Lanterns"),
-          ("Slow Blues", "Quiet Quartet"), ("Unknown Song", "Nobody Knows")]
+TRACKS = [
+    ("Blue Window", "Paper Lanterns"),
+    ("Night Drive", "Senora Volt"),
+    ("Loud Streets", "MC Fictional feat. Someone Else"),
+    ("Stand By The Door", "The Paper Lanterns"),
+    ("Slow Blues", "Quiet Quartet"),
+    ("Unknown Song", "Nobody Knows"),
+]
 
 
 def lastfm_text(title: str, artist: str) -> str:
     return f"I’m listening to {title} by {artist} http://t.co/abc123 via @lastfm"
 
 
-def tweet_json(n: int, user: str, text: str, minute: int = 0, offset: int | None = 3600,
-               retweet: bool = False, drop: tuple = ()) -> str:
+def tweet_json(
+    n: int, user: str, text: str, minute: int = 0, offset: int | None = 3600, retweet: bool = False, drop: tuple = ()
+) -> str:
     """A tweet's JSON; the top-level fields in `drop` left out."""
-    tweet = {"id_str": f"9{n:06d}", "created_at": f"Wed Jan 29 {10 + minute // 60:02d}:{minute % 60:02d}:00 +0000 2014",
-             "text": text, "lang": "en", "user": {"id_str": user, "utc_offset": offset}}
+    tweet = {
+        "id_str": f"9{n:06d}",
+        "created_at": f"Wed Jan 29 {10 + minute // 60:02d}:{minute % 60:02d}:00 +0000 2014",
+        "text": text,
+        "lang": "en",
+        "user": {"id_str": user, "utc_offset": offset},
+    }
     if retweet:
         tweet["retweeted_status"] = {"id_str": "1"}
     for key in drop:

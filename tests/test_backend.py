@@ -16,10 +16,21 @@ from tests.conftest import ROOT
 
 
 def run_check(backend: str) -> dict:
-    env = {**os.environ, "KERAS_BACKEND": backend, "KERAS_TORCH_DEVICE": "cpu", "NEXTGENRE_THREADS": "2",
-           "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.run([sys.executable, "-m", "tests.backend_check", "24"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    env = {
+        **os.environ,
+        "KERAS_BACKEND": backend,
+        "KERAS_TORCH_DEVICE": "cpu",
+        "NEXTGENRE_THREADS": "2",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.backend_check", "24"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 

@@ -15,8 +15,9 @@ from nextgenre.processed import Processed, no_overrides, read_processed, write_p
 from tests.conftest import ROOT
 
 
-def make_data(users: list[tuple[str, list[str]]], classes: int = 6, history: int = 3,
-              dim: int = 4, vectors=None) -> Processed:
+def make_data(
+    users: list[tuple[str, list[str]]], classes: int = 6, history: int = 3, dim: int = 4, vectors=None
+) -> Processed:
     """Sessions of users (split, genre names) in order; one sample per session with history."""
     names = class_names(classes)
     scheme = CLASS_SCHEMES[classes]
@@ -26,16 +27,29 @@ def make_data(users: list[tuple[str, list[str]]], classes: int = 6, history: int
         for i, genre in enumerate(seq):
             row = first + i
             if i >= 1 and scheme[genre] is not None:
-                rows.append({"target": row, "start": max(first, row - history),
-                             "label": names.index(scheme[genre]), "split": split,
-                             "group": "control", "user_index": user_index})
+                rows.append(
+                    {
+                        "target": row,
+                        "start": max(first, row - history),
+                        "label": names.index(scheme[genre]),
+                        "split": split,
+                        "group": "control",
+                        "user_index": user_index,
+                    }
+                )
             genres.append(GENRES.index(genre))
     if vectors is None:
         vectors = np.random.default_rng(0).normal(size=(len(genres), dim)).astype(np.float32)
     samples = pd.DataFrame(rows).astype({"target": "int64", "start": "int64"})
     overrides = no_overrides()
-    return Processed(vectors, np.array(genres, np.int8), np.ones(len(genres), bool), samples, overrides,
-                     {"classes": names, "input_dim": vectors.shape[1], "history": history})
+    return Processed(
+        vectors,
+        np.array(genres, np.int8),
+        np.ones(len(genres), bool),
+        samples,
+        overrides,
+        {"classes": names, "input_dim": vectors.shape[1], "history": history},
+    )
 
 
 def split(data):
@@ -48,8 +62,7 @@ def cls(data, name):
 
 
 def test_majority_is_the_training_majority_not_the_test_one():
-    data = make_data([("train", ["pop", "rock", "rock", "rock"]),
-                      ("test", ["pop", "pop", "pop", "pop", "hiphop"])])
+    data = make_data([("train", ["pop", "rock", "rock", "rock"]), ("test", ["pop", "pop", "pop", "pop", "hiphop"])])
     train, test = split(data)
     assert set(baselines.majority(data, train, test)) == {cls(data, "rock")}
 
@@ -63,9 +76,14 @@ def test_repeat_last_repeats_the_previous_session():
 
 
 def test_repeat_last_in_the_3_class_scheme_skips_unmapped_genres_then_falls_back():
-    data = make_data([("train", ["pop", "rock", "rock"]),
-                      ("test", ["pop", "jazz", "hiphop", "others", "electronic", "jazz", "rock"])],
-                     classes=3, history=2)
+    data = make_data(
+        [
+            ("train", ["pop", "rock", "rock"]),
+            ("test", ["pop", "jazz", "hiphop", "others", "electronic", "jazz", "rock"]),
+        ],
+        classes=3,
+        history=2,
+    )
     train, test = split(data)
     # test samples: target hiphop (history pop, jazz) -> pop;
     #               target rock (history electronic, jazz: nothing mapped) -> train majority rock
@@ -74,9 +92,14 @@ def test_repeat_last_in_the_3_class_scheme_skips_unmapped_genres_then_falls_back
 
 
 def test_user_top_breaks_ties_toward_the_most_recent_class():
-    data = make_data([("train", ["hiphop", "hiphop"]),
-                      ("test", ["pop", "rock", "rock", "pop", "hiphop"]),
-                      ("test", ["rock", "pop", "pop", "rock", "hiphop"])], history=10)
+    data = make_data(
+        [
+            ("train", ["hiphop", "hiphop"]),
+            ("test", ["pop", "rock", "rock", "pop", "hiphop"]),
+            ("test", ["rock", "pop", "pop", "rock", "hiphop"]),
+        ],
+        history=10,
+    )
     train, test = split(data)
     last_of_each_user = test.groupby("user_index").tail(1)
     predicted = baselines.user_top(data, train, last_of_each_user)
@@ -84,9 +107,9 @@ def test_user_top_breaks_ties_toward_the_most_recent_class():
 
 
 def test_user_top_counts_all_earlier_sessions_of_the_user_not_only_the_window():
-    data = make_data([("train", ["pop", "pop"]),
-                      ("test", ["hiphop", "hiphop", "hiphop", "pop", "pop", "rock", "rock"])],
-                     history=3)
+    data = make_data(
+        [("train", ["pop", "pop"]), ("test", ["hiphop", "hiphop", "hiphop", "pop", "pop", "rock", "rock"])], history=3
+    )
     train, test = split(data)
     last = test.tail(1)  # target rock, window = pop, pop, rock; all earlier: 3 hiphop
     assert baselines.user_top(data, train, last).tolist() == [cls(data, "hiphop")]
@@ -96,8 +119,12 @@ def test_user_top_counts_all_earlier_sessions_of_the_user_not_only_the_window():
 
 
 def test_markov_is_fitted_on_train_only():
-    data = make_data([("train", ["pop", "rock", "pop", "rock", "pop", "rock"]),
-                      ("test", ["pop", "hiphop", "pop", "hiphop", "pop", "hiphop"])])
+    data = make_data(
+        [
+            ("train", ["pop", "rock", "pop", "rock", "pop", "rock"]),
+            ("test", ["pop", "hiphop", "pop", "hiphop", "pop", "hiphop"]),
+        ]
+    )
     train, test = split(data)
     pred = baselines.markov(data, train, test)
     pop_before = data.genres[test["target"].to_numpy() - 1] == GENRES.index("pop")
@@ -176,8 +203,9 @@ def test_stage_writes_predictions_and_metrics(tmp_path, monkeypatch):
     stage["main"]()
     first = [(tmp_path / p).read_bytes() for p in ("data/predictions/baselines.parquet", "metrics/baselines.json")]
     stage["main"]()
-    assert [(tmp_path / p).read_bytes() for p in ("data/predictions/baselines.parquet",
-                                                   "metrics/baselines.json")] == first
+    assert [
+        (tmp_path / p).read_bytes() for p in ("data/predictions/baselines.parquet", "metrics/baselines.json")
+    ] == first
     m = json.loads(first[1])
     assert set(m) == {*baselines.BASELINES, "n_test", "classes"}
     preds = pd.read_parquet(tmp_path / "data/predictions/baselines.parquet")
@@ -185,8 +213,9 @@ def test_stage_writes_predictions_and_metrics(tmp_path, monkeypatch):
 
 
 def test_left_out_sessions_are_invisible_to_every_baseline():
-    data = make_data([("train", ["pop", "pop", "pop"]),
-                      ("test", ["rock", "rock", "hiphop", "hiphop", "pop"])], history=4, dim=2)
+    data = make_data(
+        [("train", ["pop", "pop", "pop"]), ("test", ["rock", "rock", "hiphop", "hiphop", "pop"])], history=4, dim=2
+    )
     kept = np.ones(len(data.genres), bool)
     kept[[5, 6]] = False  # the test user's two hiphop sessions, right before the last target
     data = dataclasses.replace(data, kept=kept)
@@ -204,10 +233,12 @@ def test_linear_features_apply_the_stress_overrides_like_the_models():
     vectors = np.arange(6 * 3, dtype=np.float32).reshape(6, 3)  # column 2 is the stress
     data = make_data([("test", ["pop", "rock", "pop", "rock", "pop", "rock"])], history=3, vectors=vectors)
     sample = pd.DataFrame({"target": [5], "start": [2]})  # steps: rows 2, 3, 4
-    overrides = pd.DataFrame({"target": [5, 5, 4], "session": [4, 2, 3],
-                              "stress": np.array([0.5, np.nan, 9.0], np.float32)})
-    data = dataclasses.replace(data, vectors=vectors, overrides=overrides,
-                               meta={**data.meta, "layout": {"text": [0, 2], "stress": [2, 3]}})
+    overrides = pd.DataFrame(
+        {"target": [5, 5, 4], "session": [4, 2, 3], "stress": np.array([0.5, np.nan, 9.0], np.float32)}
+    )
+    data = dataclasses.replace(
+        data, vectors=vectors, overrides=overrides, meta={**data.meta, "layout": {"text": [0, 2], "stress": [2, 3]}}
+    )
     x = history_features(data, sample)
     # row 2 is masked for target 5 (NaN); row 4's stress becomes 0.5; target 4's override is ignored
     np.testing.assert_allclose(x[0, :3], [12, 13, 0.5])
@@ -217,8 +248,12 @@ def test_linear_features_apply_the_stress_overrides_like_the_models():
 def test_the_reader_names_a_missing_file_and_reads_kept_flags_and_overrides(tmp_path):
     data = make_data([("train", ["pop", "rock", "pop"]), ("test", ["pop", "rock"])], dim=5)
     overrides = pd.DataFrame({"target": [2], "session": [0], "stress": np.array([0.1], np.float32)})
-    data = dataclasses.replace(data, kept=np.array([True, False, True, True, True]), overrides=overrides,
-                               meta={**data.meta, "layout": {"text": [0, 4], "stress": [4, 5]}})
+    data = dataclasses.replace(
+        data,
+        kept=np.array([True, False, True, True, True]),
+        overrides=overrides,
+        meta={**data.meta, "layout": {"text": [0, 4], "stress": [4, 5]}},
+    )
     write_processed(tmp_path, data)
     loaded = read_processed(tmp_path)
     assert loaded.kept.tolist() == [True, False, True, True, True]

@@ -23,9 +23,24 @@ def test_synthetic_texts_are_fixed_and_flops_follow_the_formula():
 
 def test_benchmark_runs_and_prints_its_tables(tmp_path, capsys):
     folder = make_tiny_roberta(tmp_path / "tiny-roberta")
-    load_bench().main(["--texts", "6", "--model", str(folder), "--max-length", "32",
-                       "--batch-size", "4", "--precision-texts", "4", "--scale-tracks", "100",
-                       "--matmul-sizes", "256"])
+    load_bench().main(
+        [
+            "--texts",
+            "6",
+            "--model",
+            str(folder),
+            "--max-length",
+            "32",
+            "--batch-size",
+            "4",
+            "--precision-texts",
+            "4",
+            "--scale-tracks",
+            "100",
+            "--matmul-sizes",
+            "256",
+        ]
+    )
     out = capsys.readouterr().out
     assert "SYNTHETIC" in out and "| 4 | 6 |" in out and "ratio" in out
     assert "| float32 |" in out and "| bfloat16 (autocast) |" in out and "estimate: 100 tracks" in out

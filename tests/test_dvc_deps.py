@@ -11,7 +11,6 @@ stands); a module loaded by a computed name (importlib) would not be seen: the p
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import Path
 
 import pytest
@@ -60,7 +59,7 @@ def imported_modules(path: Path, root: Path) -> set[Path]:
         elif isinstance(node, ast.ImportFrom):
             if node.level:  # relative import: resolve against the importing module's package
                 package = path.relative_to(root / "src").parent.parts
-                base = ".".join(package[:len(package) - node.level + 1] + ((node.module,) if node.module else ()))
+                base = ".".join(package[: len(package) - node.level + 1] + ((node.module,) if node.module else ()))
             else:
                 base = node.module or ""
             names.update(_with_parents(base))
@@ -71,8 +70,11 @@ def imported_modules(path: Path, root: Path) -> set[Path]:
 def data_files(path: Path) -> set[Path]:
     """Non-Python files beside a module whose name the module spells out (package data such as
     taxonomy.yaml, read with Path(__file__).with_name(...))."""
-    strings = {node.value for node in ast.walk(ast.parse(path.read_text()))
-               if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    strings = {
+        node.value
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
     return {f for f in path.parent.iterdir() if f.is_file() and f.suffix != ".py" and f.name in strings}
 
 
@@ -143,14 +145,19 @@ def test_every_stage_depends_on_its_whole_import_closure(pipeline):
 def test_no_stage_depends_on_a_package_file_it_does_not_use(pipeline):
     unused = unused_deps(ROOT / pipeline)
     assert not unused, f"{pipeline} deps that the stage never imports:\n" + "\n".join(
-        f"  stage {s}: {p}" for s, p in unused)
+        f"  stage {s}: {p}" for s, p in unused
+    )
 
 
 def test_the_closure_follows_lazy_imports_and_package_data():
     evaluate = closure(ROOT / "stages/evaluate.py", ROOT)
     # evaluation and training are imported inside main(), models inside training's functions.
-    assert {"src/nextgenre/evaluation.py", "src/nextgenre/training.py", "src/nextgenre/models.py",
-            "src/nextgenre/plots/evaluation.py"} <= evaluate
+    assert {
+        "src/nextgenre/evaluation.py",
+        "src/nextgenre/training.py",
+        "src/nextgenre/models.py",
+        "src/nextgenre/plots/evaluation.py",
+    } <= evaluate
     assert "src/nextgenre/taxonomy.yaml" in closure(ROOT / "stages/ingest.py", ROOT)
     assert "src/nextgenre/encoder.py" not in evaluate
 
@@ -159,16 +166,22 @@ def test_a_planted_omission_fails_naming_stage_and_module(tmp_path):
     """A copy of dvc.yaml with one dep removed fails, for a plain stage, for each stage of a
     matrix, for a module imported lazily and for package data."""
     config = yaml.safe_load((ROOT / "dvc.yaml").read_text())
-    planted = [("report", "src/nextgenre/outputs.py"), ("evaluate", "src/nextgenre/evaluation.py"),
-               ("ingest", "src/nextgenre/taxonomy.yaml"), ("train", "stages/train.py")]
+    planted = [
+        ("report", "src/nextgenre/outputs.py"),
+        ("evaluate", "src/nextgenre/evaluation.py"),
+        ("ingest", "src/nextgenre/taxonomy.yaml"),
+        ("train", "stages/train.py"),
+    ]
     for stage, dep in planted:
         config["stages"][stage]["deps"].remove(dep)
     copy = tmp_path / "dvc.yaml"
     copy.write_text(yaml.safe_dump(config, sort_keys=False))
     assert missing_deps(copy) == [
         ("ingest", "src/nextgenre/taxonomy.yaml"),
-        ("train@lstm", "stages/train.py"), ("train@gru", "stages/train.py"),
-        ("evaluate@lstm", "src/nextgenre/evaluation.py"), ("evaluate@gru", "src/nextgenre/evaluation.py"),
+        ("train@lstm", "stages/train.py"),
+        ("train@gru", "stages/train.py"),
+        ("evaluate@lstm", "src/nextgenre/evaluation.py"),
+        ("evaluate@gru", "src/nextgenre/evaluation.py"),
         ("report", "src/nextgenre/outputs.py"),
     ]
 
@@ -176,8 +189,9 @@ def test_a_planted_omission_fails_naming_stage_and_module(tmp_path):
 def test_exempt_files_hold_no_code():
     for rel in EXEMPT:
         body = ast.parse((ROOT / rel).read_text()).body
-        assert all(isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) for node in body), \
+        assert all(isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) for node in body), (
             f"{rel} holds code: it can change outputs, so it must not be exempt"
+        )
 
 
 @pytest.mark.parametrize("pipeline", PIPELINES)
@@ -188,6 +202,5 @@ def test_every_stage_reads_only_its_declared_params(pipeline):
     for name, stage in yaml.safe_load((ROOT / pipeline).read_text())["stages"].items():
         source = (ROOT / stage_script(stage)).read_text()
         call = f'stage_params("{name}")' if pipeline == "dvc.yaml" else f'stage_params("{name}", dvc_yaml="{pipeline}")'
-        assert source.count("stage_params(") == 1 and call in source, \
-            f"{stage_script(stage)} must call {call} once"
+        assert source.count("stage_params(") == 1 and call in source, f"{stage_script(stage)} must call {call} once"
         assert "load_params" not in source, f"{stage_script(stage)} reads the whole params.yaml"

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from tests.conftest import ROOT, set_params
 from tests.tiny_roberta import HIDDEN, make_tiny_roberta
@@ -21,9 +20,9 @@ LYRICS = {
     "spotify.com/track/c": "I walk my dog down by the river, the puppy runs and barks all day",
     "spotify.com/track/a": "Money on my mind, the market's up, stocks and shares and gold",
     "spotify.com/track/e": "",
-    "spotify.com/track/b": "the and of it",                  # empty once stop words go
-    "spotify.com/track/d": "love " * 50_000,                 # huge
-    "spotify.com/track/f": "cafÃ© naÃ¯ve \x00\x07 \u200b\u202e \U0001F3B6 la la la",  # mojibake etc.
+    "spotify.com/track/b": "the and of it",  # empty once stop words go
+    "spotify.com/track/d": "love " * 50_000,  # huge
+    "spotify.com/track/f": "cafÃ© naÃ¯ve \x00\x07 \u200b\u202e \U0001f3b6 la la la",  # mojibake etc.
 }
 
 
@@ -39,15 +38,21 @@ def make_workdir(tmp_path: Path, **changes) -> Path:
 
 
 def run_stage(work: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "stages" / "embed.py")], cwd=work,
-                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src"),
-                               "NEXTGENRE_THREADS": "2"},
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "stages" / "embed.py")],
+        cwd=work,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src"), "NEXTGENRE_THREADS": "2"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def outputs(work: Path) -> dict[str, bytes]:
-    return {name: (work / name).read_bytes() for name in
-            ("data/embeddings/vectors.npy", "data/embeddings/tracks.parquet", "metrics/embed.json")}
+    return {
+        name: (work / name).read_bytes()
+        for name in ("data/embeddings/vectors.npy", "data/embeddings/tracks.parquet", "metrics/embed.json")
+    }
 
 
 def test_stage_writes_vectors_index_and_metrics_reproducibly(tmp_path):

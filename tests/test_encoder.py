@@ -11,12 +11,16 @@ from nextgenre.errors import EncoderError
 from nextgenre.text import clean_all
 from tests.tiny_roberta import HIDDEN, make_tiny_roberta
 
-DOGS = ["My dog loves to chase the ball in the park.",
-        "Puppies bark and wag their tails when they see their owner.",
-        "The hound sleeps by the fire after a long walk with the family dog."]
-FINANCE = ["The stock market fell sharply as investors sold their shares.",
-           "Interest rates and inflation worry the central bank.",
-           "The company reported higher quarterly profits and paid a dividend."]
+DOGS = [
+    "My dog loves to chase the ball in the park.",
+    "Puppies bark and wag their tails when they see their owner.",
+    "The hound sleeps by the fire after a long walk with the family dog.",
+]
+FINANCE = [
+    "The stock market fell sharply as investors sold their shares.",
+    "Interest rates and inflation worry the central bank.",
+    "The company reported higher quarterly profits and paid a dividend.",
+]
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +68,7 @@ def test_encoding_is_deterministic_and_keeps_input_order(minilm):
 
 
 def test_empty_texts_get_zero_vectors_and_huge_ones_are_truncated(minilm):
-    texts = ["", "   ", "word " * 100_000, "caf\u00e9 \U0001F600 \u200b \x00"]
+    texts = ["", "   ", "word " * 100_000, "caf\u00e9 \U0001f600 \u200b \x00"]
     vectors, tokens = minilm.encode_counted(texts, 32, 2)
     assert not vectors[:2].any()
     assert np.isfinite(vectors).all() and vectors[2].any() and vectors[3].any()
@@ -85,8 +89,9 @@ def test_tiny_random_roberta_loads_by_path_offline(tmp_path):
     assert long[1] == encoder.max_tokens == 128 and np.isfinite(long[0]).all()
 
 
-@pytest.mark.parametrize("name", ["nextgenre-test/no-such-encoder", "no-such-encoder-xyz",
-                                  "/nonexistent/folder/roberta-base"])
+@pytest.mark.parametrize(
+    "name", ["nextgenre-test/no-such-encoder", "no-such-encoder-xyz", "/nonexistent/folder/roberta-base"]
+)
 def test_missing_encoder_fails_fast_naming_it(name):
     start = time.perf_counter()
     with pytest.raises(EncoderError) as info:

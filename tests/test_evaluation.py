@@ -54,8 +54,17 @@ def test_stages_features_train_evaluate_on_fake_data(tmp_path, monkeypatch):
     write_fake_pipeline_data(tmp_path, n_users=24, sessions_per_user=10, dim=8)
     shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
     shutil.copy(ROOT / "dvc.yaml", tmp_path / "dvc.yaml")
-    set_params(tmp_path / "params.yaml", {"features.history": 4, "model.units": 8, "model.dense": [8],
-                                          "model.attention": True, "train.epochs": 2, "train.batch_size": 32})
+    set_params(
+        tmp_path / "params.yaml",
+        {
+            "features.history": 4,
+            "model.units": 8,
+            "model.dense": [8],
+            "model.attention": True,
+            "train.epochs": 2,
+            "train.batch_size": 32,
+        },
+    )
     monkeypatch.chdir(tmp_path)
     run_stage_script("features", monkeypatch=monkeypatch)
     run_stage_script("train", "lstm", monkeypatch=monkeypatch)
@@ -80,8 +89,14 @@ def test_stages_features_train_evaluate_on_fake_data(tmp_path, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "models/lstm").iterdir()) == ["config.json", "weights.npz"]
 
     # Evaluating again gives the same bytes (PNGs included).
-    outputs = ["metrics/lstm.json", "data/predictions/lstm.parquet", "plots/lstm/confusion.csv",
-               "plots/lstm/images/confusion.png", "plots/lstm/images/tsne.png", "plots/lstm/images/attention.png"]
+    outputs = [
+        "metrics/lstm.json",
+        "data/predictions/lstm.parquet",
+        "plots/lstm/confusion.csv",
+        "plots/lstm/images/confusion.png",
+        "plots/lstm/images/tsne.png",
+        "plots/lstm/images/attention.png",
+    ]
     before = {o: sha(tmp_path / o) for o in outputs}
     run_stage_script("evaluate", "lstm", monkeypatch=monkeypatch)
     assert {o: sha(tmp_path / o) for o in outputs} == before

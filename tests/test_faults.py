@@ -23,10 +23,15 @@ def out_md5(repo, stage, path):
 
 def kill_when(repo, stage, started, delay, timeout=240):
     """Run `dvc repro <stage>`, SIGKILL its whole process group `delay` s after `started()` holds."""
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-           "PYTHONPATH": str(repo / "src")}
-    proc = subprocess.Popen(["dvc", "repro", stage], cwd=repo, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(repo / "src")}
+    proc = subprocess.Popen(
+        ["dvc", "repro", stage],
+        cwd=repo,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + timeout
     while not started():
         assert proc.poll() is None, f"{stage} finished before it could be killed"
@@ -38,16 +43,24 @@ def kill_when(repo, stage, started, delay, timeout=240):
     proc.wait()
 
 
-@pytest.mark.parametrize("stage, out, change, started, delay", [
-    # killed after its first epoch was logged
-    ("train@lstm", "models/lstm", {"train.epochs": 20, "train.patience": 20},
-     lambda repo: any((repo / "dvclive/train").glob(".lstm.*.tmp/metrics.json")), 0),
-    # killed while loading the encoder or encoding (DVC removes the old output first)
-    ("embed", "data/embeddings", {"embed.max_length": 48},
-     lambda repo: not (repo / "data/embeddings").exists(), 4),
-])
-def test_killed_stage_leaves_nothing_valid_and_rerun_matches(reproduced_copy, tmp_path, stage, out,
-                                                             change, started, delay):
+@pytest.mark.parametrize(
+    "stage, out, change, started, delay",
+    [
+        # killed after its first epoch was logged
+        (
+            "train@lstm",
+            "models/lstm",
+            {"train.epochs": 20, "train.patience": 20},
+            lambda repo: any((repo / "dvclive/train").glob(".lstm.*.tmp/metrics.json")),
+            0,
+        ),
+        # killed while loading the encoder or encoding (DVC removes the old output first)
+        ("embed", "data/embeddings", {"embed.max_length": 48}, lambda repo: not (repo / "data/embeddings").exists(), 4),
+    ],
+)
+def test_killed_stage_leaves_nothing_valid_and_rerun_matches(
+    reproduced_copy, tmp_path, stage, out, change, started, delay
+):
     repo = reproduced_copy
     set_params(repo / "params.yaml", change)
     reference = tmp_path / "reference"
@@ -62,8 +75,10 @@ def test_killed_stage_leaves_nothing_valid_and_rerun_matches(reproduced_copy, tm
     assert not list(repo.rglob(".*.tmp")) and not list(repo.rglob(".*.tmp.*"))
 
 
-@pytest.mark.parametrize("setting, value", [("features.classes", 5), ("data.interval", 45),
-                                            ("train.epochs", "many"), ("model.attention", "yes")])
+@pytest.mark.parametrize(
+    "setting, value",
+    [("features.classes", 5), ("data.interval", 45), ("train.epochs", "many"), ("model.attention", "yes")],
+)
 def test_a_wrong_setting_stops_at_once_naming_it(reproduced_copy, setting, value):
     set_params(reproduced_copy / "params.yaml", {setting: value})
     started = time.monotonic()

@@ -5,11 +5,10 @@ import yaml
 
 from nextgenre.constants import GENRES, GROUPS, class_names
 from nextgenre.features import build_features
+from nextgenre.processed import read_processed, write_processed
+from nextgenre.sequences import Windows, oversample, windows_for
 from nextgenre.split import split_users
 from nextgenre.stress_windows import scale_stress
-from nextgenre.processed import read_processed, write_processed
-from nextgenre.sequences import Windows, oversample
-from nextgenre.sequences import windows_for
 from tests.conftest import ROOT
 from tests.fake_pipeline_data import write_fake_pipeline_data
 
@@ -28,8 +27,9 @@ def params_with(**features):
 
 
 def build(fake, **features):
-    return build_features(fake["sessions"], fake["tweets"], fake["embedding_tracks"], fake["vectors"],
-                          params_with(**features))
+    return build_features(
+        fake["sessions"], fake["tweets"], fake["embedding_tracks"], fake["vectors"], params_with(**features)
+    )
 
 
 def naive_stress(sessions, tweets, s, t, interval):
@@ -88,35 +88,56 @@ def test_stress_windows_are_cut_at_the_target_time(fake):
     assert len(ov) > 10
     times = sessions.created_at
     width = pd.Timedelta(minutes=30)
-    expected = {(t, r) for t, start in zip(p.samples.target, p.samples.start)
-                for r in range(start, t) if times[r] + width >= times[t]}
+    expected = {
+        (t, r)
+        for t, start in zip(p.samples.target, p.samples.start)
+        for r in range(start, t)
+        if times[r] + width >= times[t]
+    }
     assert set(zip(ov.target, ov.session)) == expected
     for t, r, value in ov.itertuples(index=False):
         mean = naive_stress(sessions, tweets, r, t, 30)
         assert (np.isnan(value) and np.isnan(mean)) or np.isclose(value, (-1 - mean) / 4)
     # Some cut windows lost tweets that the full window has: the cut matters.
-    changed = [not np.isclose(v, (-1 - sessions.stress_30[r]) / 4, equal_nan=True) for t, r, v in ov.itertuples(index=False)]
+    changed = [
+        not np.isclose(v, (-1 - sessions.stress_30[r]) / 4, equal_nan=True) for t, r, v in ov.itertuples(index=False)
+    ]
     assert any(changed)
 
 
 def test_cut_window_on_a_hand_made_user():
     t0 = pd.Timestamp("2021-03-01 10:00", tz="UTC")
     at = lambda m: t0 + pd.Timedelta(minutes=m)  # noqa: E731
-    sessions = pd.DataFrame({
-        "user": ["a"] * 3, "group": ["depression"] * 3, "disorder": [1] * 3,
-        "created_at": [at(0), at(20), at(200)], "time_of_day": ["morning"] * 3,
-        "track": ["x", "y", "x"], "genre": ["pop", "rock", "pop"],
-        "stress_30": [-3.0, -1.0, np.nan], "n_30": [2, 1, 0],
-        "stress_60": [np.nan] * 3, "n_60": [0] * 3, "stress_90": [np.nan] * 3, "n_90": [0] * 3})
-    tweets = pd.DataFrame({"user": ["a", "a", "a", "b"], "created_at": [at(10), at(25), at(20), at(15)],
-                           "stress": [-5.0, -1.0, -1.0, -1.0]})
+    sessions = pd.DataFrame(
+        {
+            "user": ["a"] * 3,
+            "group": ["depression"] * 3,
+            "disorder": [1] * 3,
+            "created_at": [at(0), at(20), at(200)],
+            "time_of_day": ["morning"] * 3,
+            "track": ["x", "y", "x"],
+            "genre": ["pop", "rock", "pop"],
+            "stress_30": [-3.0, -1.0, np.nan],
+            "n_30": [2, 1, 0],
+            "stress_60": [np.nan] * 3,
+            "n_60": [0] * 3,
+            "stress_90": [np.nan] * 3,
+            "n_90": [0] * 3,
+        }
+    )
+    tweets = pd.DataFrame(
+        {
+            "user": ["a", "a", "a", "b"],
+            "created_at": [at(10), at(25), at(20), at(15)],
+            "stress": [-5.0, -1.0, -1.0, -1.0],
+        }
+    )
     # The tweet at exactly the target's time (minute 20) is not before it: excluded too.
     params = params_with(stress=True, history=5)
     params["split"].update(val=0.3, test=0.3)
     sessions = pd.concat([sessions] + [sessions.assign(user=f"z{i}") for i in range(3)], ignore_index=True)
     tweets = pd.concat([tweets] + [tweets.assign(user=f"z{i}") for i in range(3)], ignore_index=True)
-    p = build_features(sessions, tweets, pd.DataFrame({"track": ["x", "y"]}),
-                       np.ones((2, 3), np.float32), params)
+    p = build_features(sessions, tweets, pd.DataFrame({"track": ["x", "y"]}), np.ones((2, 3), np.float32), params)
     ov = p.overrides[p.overrides.target == 1]
     assert ov.session.tolist() == [0] and np.isclose(ov.stress.iloc[0], 1.0)  # only -5 at minute 10
     col = p.meta["layout"]["stress"][0]

@@ -19,8 +19,8 @@ def test_paper_grid_runs_and_tabulates(reproduced_copy):
     assert "not the paper's hypothesis" in table
     for config in grid.PAPER:
         assert f"| {config} | 1 |" in table, config
-    assert "| 0.53 | 0.52 |" in table      # the paper's 6-class row beside ours
-    assert "| 0.66 | 0.60 |" in table      # and its 3-class row
+    assert "| 0.53 | 0.52 |" in table  # the paper's 6-class row beside ours
+    assert "| 0.66 | 0.60 |" in table  # and its 3-class row
 
     shown = run(["dvc", "exp", "show", "--json"], repo).stdout
     for config in grid.PAPER:
@@ -32,23 +32,43 @@ def test_paper_grid_runs_and_tabulates(reproduced_copy):
 
 def test_ablations_over_two_seeds_give_paired_effects(reproduced_copy, monkeypatch):
     repo = reproduced_copy
-    run(["python", str(ROOT / "experiments" / "grid.py"), "ablations", "--only", "3c-plain",
-         "3c-attention", "--seeds", "7", "8", "-j", "2"], repo)
+    run(
+        [
+            "python",
+            str(ROOT / "experiments" / "grid.py"),
+            "ablations",
+            "--only",
+            "3c-plain",
+            "3c-attention",
+            "--seeds",
+            "7",
+            "8",
+            "-j",
+            "2",
+        ],
+        repo,
+    )
     table = (repo / "reports" / "ablations.md").read_text()
     assert "not the paper's hypothesis" in table
     for config in ("3c-plain", "3c-attention"):
         assert re.search(rf"\| {config} \| 2 \| \d\.\d{{3}} ± \d\.\d{{3}} \(\[", table), config
-    assert "stress window 90" not in table      # its configurations were not run
+    assert "stress window 90" not in table  # its configurations were not run
 
     # The paired effect is the difference of the two configurations' test accuracies,
     # averaged over the seeds, with one interval per seed.
     monkeypatch.chdir(repo)
     for model in grid.MODELS:
-        row = re.search(rf"\| attention, stress off \| {model.upper()} \| ([+-]\d\.\d{{3}}) \| (.*?) \| "
-                        r"(yes|hurts|no clear effect) \|", table)
+        row = re.search(
+            rf"\| attention, stress off \| {model.upper()} \| ([+-]\d\.\d{{3}}) \| (.*?) \| "
+            r"(yes|hurts|no clear effect) \|",
+            table,
+        )
         assert row, model
-        accuracy = {(c, s): grid.read_comparison(grid.experiment_name(c, s))["models"][model]["accuracy"]
-                    for c in ("3c-plain", "3c-attention") for s in (7, 8)}
+        accuracy = {
+            (c, s): grid.read_comparison(grid.experiment_name(c, s))["models"][model]["accuracy"]
+            for c in ("3c-plain", "3c-attention")
+            for s in (7, 8)
+        }
         expected = sum(accuracy["3c-attention", s] - accuracy["3c-plain", s] for s in (7, 8)) / 2
         assert abs(float(row.group(1)) - expected) <= 0.0006
         intervals = re.findall(r"\[([+-]\d\.\d{3}), ([+-]\d\.\d{3})\]", row.group(2))
@@ -56,20 +76,24 @@ def test_ablations_over_two_seeds_give_paired_effects(reproduced_copy, monkeypat
 
 
 def fake_comparison(lstm: float, gru: float, p_value: float) -> dict:
-    models = {m: {"accuracy": a, "ci_low": a - 0.01, "ci_high": a + 0.01}
-              for m, a in (("lstm", lstm), ("gru", gru))}
-    return {"models": models, "best_baseline": {"name": "repeat_last", "accuracy": 0.6},
-            "mcnemar_lstm_vs_gru": {"p_value": p_value}, "paper": {"row": {"lstm": 0.53, "gru": 0.52}}}
+    models = {m: {"accuracy": a, "ci_low": a - 0.01, "ci_high": a + 0.01} for m, a in (("lstm", lstm), ("gru", gru))}
+    return {
+        "models": models,
+        "best_baseline": {"name": "repeat_last", "accuracy": 0.6},
+        "mcnemar_lstm_vs_gru": {"p_value": p_value},
+        "paper": {"row": {"lstm": 0.53, "gru": 0.52}},
+    }
 
 
 def test_paper_table_gives_mean_sd_per_seed_intervals_and_small_p_values_as_bounds():
     queued = [grid.Queued("6-class", s, grid.experiment_name("6-class", s)) for s in (1, 2)]
-    comparisons = {"6-class-s1": fake_comparison(0.50, 0.60, 1e-9),
-                   "6-class-s2": fake_comparison(0.70, 0.60, 0.25)}
+    comparisons = {"6-class-s1": fake_comparison(0.50, 0.60, 1e-9), "6-class-s2": fake_comparison(0.70, 0.60, 0.25)}
     row = grid.paper_table(queued, comparisons).splitlines()[-1]
-    assert row == ("| 6-class | 2 | 0.600 ± 0.141 ([0.490, 0.510], [0.690, 0.710]) | "
-                   "0.600 ± 0.000 ([0.590, 0.610], [0.590, 0.610]) | repeat_last 0.600 ± 0.000 | "
-                   "< 0.001, 0.25 | 0.53 | 0.52 |")
+    assert row == (
+        "| 6-class | 2 | 0.600 ± 0.141 ([0.490, 0.510], [0.690, 0.710]) | "
+        "0.600 ± 0.000 ([0.590, 0.610], [0.590, 0.610]) | repeat_last 0.600 ± 0.000 | "
+        "< 0.001, 0.25 | 0.53 | 0.52 |"
+    )
 
 
 def test_only_names_configurations_of_the_grid():

@@ -32,8 +32,11 @@ from tests.raw_fixtures import RAW_MARKERS, frames, write_raw
 
 KEY = b"hostile-files-key"
 STAGE = ROOT / "stages" / "ingest.py"
-OLD = {"data/interim/old.parquet": b"old data", "metrics/data.json": b'{"old": true}\n',
-       "plots/data/old.png": b"old plot"}
+OLD = {
+    "data/interim/old.parquet": b"old data",
+    "metrics/data.json": b'{"old": true}\n',
+    "plots/data/old.png": b"old plot",
+}
 
 
 def raises(folder: Path, *words: str, limits: Limits = Limits()) -> RawDataError:
@@ -63,8 +66,9 @@ def make_repo(tmp_path: Path, raw: str = "raw", tables=None) -> Path:
 def run_stage(repo: Path, privileged: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, KEY_ENV: KEY.decode(), "PYTHONPATH": str(ROOT / "src"), "MPLBACKEND": "Agg"}
     cmd = [sys.executable, str(STAGE)]
-    return subprocess.run(cmd if privileged else unprivileged(cmd), cwd=repo, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        cmd if privileged else unprivileged(cmd), cwd=repo, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def assert_failed_cleanly(proc, *words: str) -> None:
@@ -82,6 +86,7 @@ def assert_old_outputs(repo: Path) -> None:
 
 
 # --- 1, 8 and the smaller ones: not a regular file, name too long, loops ----------------
+
 
 @pytest.mark.parametrize("name", ["tracks.csv", "users.csv.gz"])
 def test_a_folder_where_a_file_should_be(tmp_path, name):
@@ -117,6 +122,7 @@ def test_data_raw_is_a_file(tmp_path):
 
 # --- 2: unreadable files and folders, for a normal user ----------------------------------
 
+
 @pytest.mark.parametrize("what, mode", [("raw/tweets.csv", 0o000), ("raw", 0o300), ("raw", 0o600)])
 def test_unreadable_raw_file_or_folder(tmp_path, what, mode):
     repo = make_repo(tmp_path)
@@ -132,6 +138,7 @@ def test_unreadable_raw_file_or_folder(tmp_path, what, mode):
 
 # --- 3: times at the edges of what the pipeline computes with ---------------------------
 
+
 def with_times(tmp_path, times: dict[int, str], offsets: dict[int, str] | None = None) -> Path:
     tables = frames()
     for row, value in times.items():
@@ -141,20 +148,37 @@ def with_times(tmp_path, times: dict[int, str], offsets: dict[int, str] | None =
     return write_raw(tmp_path / "raw", tables)
 
 
-@pytest.mark.parametrize("value", ["1677-09-21T00:30:00Z", "2262-04-11T00:00:00Z", "1899-12-31T23:59:59Z",
-                                   "2192-01-01T00:00:00Z", "2191-12-31T23:00:00-05:00",
-                                   "1900-01-01T00:00:00+00:01", "1677-09-20T00:00:00Z", "0001-01-01T00:00Z"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1677-09-21T00:30:00Z",
+        "2262-04-11T00:00:00Z",
+        "1899-12-31T23:59:59Z",
+        "2192-01-01T00:00:00Z",
+        "2191-12-31T23:00:00-05:00",
+        "1900-01-01T00:00:00+00:01",
+        "1677-09-20T00:00:00Z",
+        "0001-01-01T00:00Z",
+    ],
+)
 def test_times_outside_the_range_are_refused_with_the_true_range(tmp_path, value):
-    error = raises(with_times(tmp_path, {3: value}), "row 4, column 'created_at'",
-                   "outside 1900-01-01T00:00:00Z .. 2191-12-31T23:59:59Z (UTC)")
+    error = raises(
+        with_times(tmp_path, {3: value}),
+        "row 4, column 'created_at'",
+        "outside 1900-01-01T00:00:00Z .. 2191-12-31T23:59:59Z (UTC)",
+    )
     assert error.row == 4
 
 
 def test_times_at_the_edges_compute_offsets_and_windows(tmp_path):
     """alice (UTC+120 -> +840 here): session 2191-12-31T22:30Z, ordinary tweets 30 and 75
     minutes later; carol (-840): a session at the first instant of the range."""
-    times = {0: "2191-12-31T22:30:00Z", 1: "2191-12-31T23:00:00Z", 2: "2192-01-01T08:45:00+09:00",
-             13: "1900-01-01T00:00:00Z"}
+    times = {
+        0: "2191-12-31T22:30:00Z",
+        1: "2191-12-31T23:00:00Z",
+        2: "2192-01-01T08:45:00+09:00",
+        13: "1900-01-01T00:00:00Z",
+    }
     got = ingest(with_times(tmp_path, times, {0: "840", 2: "-840"}), KEY)
     s = got.sessions
     late = s[s["created_at"] == pd.Timestamp("2191-12-31T22:30:00Z")].iloc[0]
@@ -166,6 +190,7 @@ def test_times_at_the_edges_compute_offsets_and_windows(tmp_path):
 
 
 # --- 4: user strings in plots and logs -----------------------------------------------------
+
 
 @pytest.mark.parametrize("source", ["$\\undefinedmacro$", "$x$", "日本語の/raw", "a\nb\x1b[31m", "\\$5 $"])
 def test_user_strings_reach_plots_literally(tmp_path, source):
@@ -182,8 +207,7 @@ def test_a_raw_folder_named_with_markup_runs_the_stage(tmp_path):
     proc = run_stage(repo)
     assert proc.returncode == 0, proc.stderr
     assert "Glyph" not in proc.stderr and "Traceback" not in proc.stderr
-    assert sorted(p.name for p in (repo / "plots/data").iterdir()) == ["genre_mix.png",
-                                                                      "sessions_per_group.png"]
+    assert sorted(p.name for p in (repo / "plots/data").iterdir()) == ["genre_mix.png", "sessions_per_group.png"]
 
 
 def test_an_error_about_a_path_with_a_line_break_is_one_line(tmp_path):
@@ -194,6 +218,7 @@ def test_an_error_about_a_path_with_a_line_break_is_one_line(tmp_path):
 
 
 # --- 5: line ends that pandas and csv read alike ------------------------------------------
+
 
 @pytest.mark.parametrize("ends", [("\r", "\n"), ("\r", "\r\n"), ("\n", "\r"), ("\r\n", "\r", "\n")])
 def test_mixed_line_ends_read_as_csv_reads_them(tmp_path, ends):
@@ -220,6 +245,7 @@ def test_a_blank_cr_line_before_an_empty_first_field(tmp_path):
 
 
 # --- 6: output folders that cannot be written ---------------------------------------------
+
 
 @pytest.mark.parametrize("folder", ["data/interim", "plots/data"])
 def test_a_read_only_output_folder_stops_before_any_work(tmp_path, folder):
@@ -257,8 +283,10 @@ with outputs.atomic_outputs(outputs.out_dir("plots/data"), outputs.out_dir("data
 
 def output_set(repo: Path) -> str:
     """'old', 'new', or what else the three outputs hold."""
-    names = [sorted(p.name for p in (repo / d).iterdir()) if (repo / d).is_dir() else None
-             for d in ("plots/data", "data/interim")]
+    names = [
+        sorted(p.name for p in (repo / d).iterdir()) if (repo / d).is_dir() else None
+        for d in ("plots/data", "data/interim")
+    ]
     metrics = (repo / "metrics/data.json").read_text() if (repo / "metrics/data.json").is_file() else None
     if names == [["old.png"], ["old.parquet"]] and metrics == '{"old": true}\n':
         return "old"
@@ -272,23 +300,33 @@ def test_a_kill_at_any_rename_leaves_one_set_after_recovery(tmp_path, kill_at):
     """SIGKILL at each os.replace of the commit (journal, 3 x backup and new): right after the
     kill, recovery (what the next run does first) gives the old set or the new set."""
     repo = make_repo(tmp_path)
-    proc = subprocess.run([sys.executable, "-c", _KILL_AT, str(kill_at)], cwd=repo, timeout=60,
-                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    proc = subprocess.run(
+        [sys.executable, "-c", _KILL_AT, str(kill_at)],
+        cwd=repo,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
     killed = proc.returncode == -signal.SIGKILL
     assert killed or kill_at > 7  # 7 renames: the journal's, then two per existing output
     recover([repo / "plots/data"])
     state = output_set(repo)
     assert state == ("old" if kill_at == 1 else "new"), (kill_at, state)
-    subprocess.run([sys.executable, "-c", _KILL_AT, "0"], cwd=repo, timeout=60, check=True,
-                   env={**os.environ, "PYTHONPATH": str(ROOT / "src")})  # the next run: no kill
+    subprocess.run(
+        [sys.executable, "-c", _KILL_AT, "0"],
+        cwd=repo,
+        timeout=60,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )  # the next run: no kill
     assert output_set(repo) == "new"
     assert not [p for p in repo.rglob(".*") if ".tmp" in p.name or p.name.endswith(".commit.json")]
 
 
 def test_the_next_stage_run_repairs_a_half_commit(tmp_path):
     repo = make_repo(tmp_path)
-    subprocess.run([sys.executable, "-c", _KILL_AT, "4"], cwd=repo, timeout=60,
-                   env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    subprocess.run(
+        [sys.executable, "-c", _KILL_AT, "4"], cwd=repo, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    )
     assert output_set(repo).startswith("mixed")
     (repo / "raw/users.csv").write_text("user_id\n")  # broken input: the stage stops...
     assert_failed_cleanly(run_stage(repo), "column 'group'")
@@ -297,13 +335,19 @@ def test_the_next_stage_run_repairs_a_half_commit(tmp_path):
 
 # --- 9: caps on decompressed size and rows -------------------------------------------------
 
+
 def test_a_compressed_bomb_stops_at_the_byte_cap(tmp_path):
     tables = frames()
     tables["tracks"].loc[0, "lyrics"] = "la " * (2 * MIB)
     raw = write_raw(tmp_path / "raw", tables, gz=True)
     assert (raw / "tracks.csv.gz").stat().st_size < 50_000
-    raises(raw, "tracks.csv.gz", "more than 1 MiB of data after decompression", "data.max_file_mib",
-           limits=Limits(max_bytes=MIB))
+    raises(
+        raw,
+        "tracks.csv.gz",
+        "more than 1 MiB of data after decompression",
+        "data.max_file_mib",
+        limits=Limits(max_bytes=MIB),
+    )
     assert ingest(raw, KEY, limits=Limits(max_bytes=8 * MIB)).metrics["tracks"] > 0
 
 
@@ -331,17 +375,21 @@ def test_capped_streams_and_defaults():
 
 # --- smaller ones ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("make, words", [
-    (lambda b: b"\x1f\x8b" + b"\x00" * 30, "not a valid gzip file"),
-    (lambda b: b"\x1f\x8bab" + b"x" * 30, "not a valid gzip file"),
-    (lambda b: gzip.compress(b)[:-12], "not a valid gzip file (cut short)"),
-    (lambda b: gzip.compress(b) + b"zebra", "not a valid gzip file (damaged)"),  # Python's text quoted bytes
-    (lambda b: gzip.compress(gzip.compress(b)), "gzip-compressed data inside gzip"),
-    (lambda b: bz2.compress(b), "bzip2-compressed data"),
-    (lambda b: zip_of(b), "zip-compressed data"),
-    (lambda b: b.replace(b"user_id", b"user\x00id", 1), "header line: a NUL byte"),
-    (lambda b: b.decode().encode("utf-16-le"), "UTF-16 or UTF-32"),
-])
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda b: b"\x1f\x8b" + b"\x00" * 30, "not a valid gzip file"),
+        (lambda b: b"\x1f\x8bab" + b"x" * 30, "not a valid gzip file"),
+        (lambda b: gzip.compress(b)[:-12], "not a valid gzip file (cut short)"),
+        (lambda b: gzip.compress(b) + b"zebra", "not a valid gzip file (damaged)"),  # Python's text quoted bytes
+        (lambda b: gzip.compress(gzip.compress(b)), "gzip-compressed data inside gzip"),
+        (lambda b: bz2.compress(b), "bzip2-compressed data"),
+        (lambda b: zip_of(b), "zip-compressed data"),
+        (lambda b: b.replace(b"user_id", b"user\x00id", 1), "header line: a NUL byte"),
+        (lambda b: b.decode().encode("utf-16-le"), "UTF-16 or UTF-32"),
+    ],
+)
 def test_damaged_or_other_formats_are_named_without_quoting_bytes(tmp_path, make, words):
     raw = write_raw(tmp_path / "raw")
     (raw / "users.csv").write_bytes(make((raw / "users.csv").read_bytes()))
@@ -369,8 +417,10 @@ def test_ids_with_surrounding_white_space_are_the_same_id(tmp_path):
     raises(write_raw(tmp_path / "twice", tables), "row 2, column 'user_id'", "duplicate user_id")
 
 
-@pytest.mark.parametrize("url", ["https://%00.com/x", "open.spotify.com/track/AAA111", "https://a..b/x",
-                                 "ftp://open.spotify.com/track/AAA111"])
+@pytest.mark.parametrize(
+    "url",
+    ["https://%00.com/x", "open.spotify.com/track/AAA111", "https://a..b/x", "ftp://open.spotify.com/track/AAA111"],
+)
 def test_track_urls_must_be_links(tmp_path, url):
     tables = frames()
     tables["tracks"].loc[2, "url"] = url

@@ -58,8 +58,11 @@ from tests.raw_fixtures import RAW_MARKERS, frames
 KEY = b"hostile-test-key"
 NAMES = ("users", "tweets", "tracks")
 OPTIONAL = {"users": ["utc_offset_minutes"], "tweets": ["stress"], "tracks": []}
-REQUIRED = {"users": ["user_id", "group"], "tweets": ["tweet_id", "user_id", "created_at", "text"],
-            "tracks": ["url", "title", "artist", "genres", "lyrics"]}
+REQUIRED = {
+    "users": ["user_id", "group"],
+    "tweets": ["tweet_id", "user_id", "created_at", "text"],
+    "tracks": ["url", "title", "artist", "genres", "lyrics"],
+}
 # Columns whose trailing omission (read as empty) keeps a folder valid.
 MAY_BE_EMPTY = {"utc_offset_minutes", "stress", "text", "title", "artist", "genres", "lyrics"}
 MARKERS = [m.decode() for m in RAW_MARKERS] + ["ghost", "QQOPEN"]
@@ -73,10 +76,10 @@ RUNS: Counter = Counter()  # examples run, by outcome (reported by the last test
 
 @dataclass
 class Expected:
-    file: str            # "users", "tweets" or "tracks"
-    row: int | None      # data row from 1; None for whole-file and header-line problems
+    file: str  # "users", "tweets" or "tracks"
+    row: int | None  # data row from 1; None for whole-file and header-line problems
     column: str | None
-    words: str = ""      # a phrase the message must hold
+    words: str = ""  # a phrase the message must hold
     file_name: str = ""  # the file named, when not the one written (a missing file)
 
 
@@ -90,11 +93,11 @@ class Case:
     gz_name: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(NAMES, False))
     final_newline: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(NAMES, True))
     blank_after: dict[str, set] = field(default_factory=lambda: {n: set() for n in NAMES})
-    trim: dict[str, dict] = field(default_factory=lambda: {n: {} for n in NAMES})    # row -> fields dropped
-    extra: dict[str, dict] = field(default_factory=lambda: {n: {} for n in NAMES})   # row -> extra fields
+    trim: dict[str, dict] = field(default_factory=lambda: {n: {} for n in NAMES})  # row -> fields dropped
+    extra: dict[str, dict] = field(default_factory=lambda: {n: {} for n in NAMES})  # row -> extra fields
     text_edit: dict[str, object] = field(default_factory=dict)  # file -> (text -> text), before encoding
-    raw_edit: dict[str, object] = field(default_factory=dict)   # file -> (bytes -> bytes or None: no file)
-    both: set = field(default_factory=set)                       # files written as .csv and .csv.gz
+    raw_edit: dict[str, object] = field(default_factory=dict)  # file -> (bytes -> bytes or None: no file)
+    both: set = field(default_factory=set)  # files written as .csv and .csv.gz
     header_names: dict[str, list] = field(default_factory=dict)  # file -> names as written
     line_ends: dict[str, list] = field(default_factory=dict)  # file -> line end of each line, cycled
     special: dict[str, str] = field(default_factory=dict)  # file -> folder, fifo, devzero or loop
@@ -111,6 +114,7 @@ def fixture_case() -> Case:
 
 
 # --- writing a case -------------------------------------------------------------------------
+
 
 def csv_line(fields: list[str], newline: str) -> str:
     """One CSV record. Any field with a CR or LF is quoted, whatever the line end (the csv
@@ -130,13 +134,13 @@ def csv_text(case: Case, name: str) -> str:
         newline = ends[len(lines) % len(ends)]
         fields = list(row)
         if i in case.trim[name]:
-            fields = fields[:len(fields) - case.trim[name][i]]
+            fields = fields[: len(fields) - case.trim[name][i]]
         lines.append(csv_line(fields + case.extra[name].get(i, []), newline))
         if i in case.blank_after[name]:
             lines.append(newline)
     text = "".join(lines)
     if not case.final_newline[name]:
-        text = text[:-len(newline)]
+        text = text[: -len(newline)]
     return case.text_edit[name](text) if name in case.text_edit else text
 
 
@@ -170,8 +174,10 @@ _EXPECTED_CACHE: dict[bytes, object] = {}
 
 def expected_result(meant: dict[str, pd.DataFrame]):
     """ingest() of the meant tables, written plainly (cached by content)."""
-    key = b"".join(pd.util.hash_pandas_object(meant[n], index=True).to_numpy().tobytes()
-                   + "|".join(meant[n].columns).encode() for n in NAMES)
+    key = b"".join(
+        pd.util.hash_pandas_object(meant[n], index=True).to_numpy().tobytes() + "|".join(meant[n].columns).encode()
+        for n in NAMES
+    )
     if key not in _EXPECTED_CACHE:
         with tempfile.TemporaryDirectory() as tmp:
             plain = Case(written=meant, meant=meant)
@@ -180,6 +186,7 @@ def expected_result(meant: dict[str, pd.DataFrame]):
 
 
 # --- damage that keeps a folder valid -------------------------------------------------------
+
 
 def shuffle_rows(draw, case, name):
     order = draw(st.permutations(range(len(case.written[name]))))
@@ -196,8 +203,13 @@ def extra_column(draw, case, name):
     column = draw(st.sampled_from(["notes", "Unnamed: 0", "", "x y", "created", "id2"]))
     if column in case.written[name].columns:
         return
-    values = draw(st.lists(st.sampled_from(["", "a,b", 'say "hi"', "line\nbreak", "42", "\x00"]),
-                           min_size=len(case.written[name]), max_size=len(case.written[name])))
+    values = draw(
+        st.lists(
+            st.sampled_from(["", "a,b", 'say "hi"', "line\nbreak", "42", "\x00"]),
+            min_size=len(case.written[name]),
+            max_size=len(case.written[name]),
+        )
+    )
     case.written[name][column] = values
 
 
@@ -210,8 +222,7 @@ def drop_optional(draw, case, name):
 
 def header_spaces(draw, case, name):
     names = list(case.written[name].columns)
-    case.header_names[name] = [draw(st.sampled_from([c, f" {c}", f"{c} ", f"  {c}\t"])) if c else c
-                               for c in names]
+    case.header_names[name] = [draw(st.sampled_from([c, f" {c}", f"{c} ", f"  {c}\t"])) if c else c for c in names]
 
 
 def blank_lines(draw, case, name):
@@ -225,14 +236,15 @@ def short_rows(draw, case, name):
     columns = list(df.columns)
     meant = case.meant[name]
     trailing = 0  # trailing columns (as written) that may be empty, or extra ones
-    while (trailing < len(columns) - 2 and
-           (columns[-1 - trailing] in MAY_BE_EMPTY or columns[-1 - trailing] not in meant.columns)):
+    while trailing < len(columns) - 2 and (
+        columns[-1 - trailing] in MAY_BE_EMPTY or columns[-1 - trailing] not in meant.columns
+    ):
         trailing += 1
     if not trailing:
         return
     for i in draw(st.lists(st.integers(0, len(df) - 1), max_size=3, unique=True)):
         k = draw(st.integers(1, trailing))
-        for column in columns[len(columns) - k:]:
+        for column in columns[len(columns) - k :]:
             df.loc[i, column] = ""
             if column in meant.columns:
                 meant.loc[i, column] = ""
@@ -249,8 +261,7 @@ def equivalent_timestamps(draw, case, name="tweets"):
         micros = draw(st.sampled_from([0, 0, 500_000, 123_456]))
         clock = (instant + pd.Timedelta(microseconds=micros, minutes=offset)).tz_localize(None)
         sign, hh, mm = ("+" if offset >= 0 else "-"), abs(offset) // 60, abs(offset) % 60
-        case.meant["tweets"].loc[i, "created_at"] = (clock.strftime("%Y-%m-%dT%H:%M:%S.%f")
-                                                     + f"{sign}{hh:02d}:{mm:02d}")
+        case.meant["tweets"].loc[i, "created_at"] = clock.strftime("%Y-%m-%dT%H:%M:%S.%f") + f"{sign}{hh:02d}:{mm:02d}"
         sep = draw(st.sampled_from(["T", " ", "t"]))
         seconds = clock.strftime(":%S")
         if micros:
@@ -277,8 +288,14 @@ def decorate(draw, url: str) -> str:
         host = host.upper()
     scheme = draw(st.sampled_from([parts.scheme, parts.scheme.upper()]))
     path = parts.path + ("/" if draw(st.booleans()) and not parts.path.endswith("/") else "")
-    tracking = draw(st.lists(st.sampled_from(["utm_source=twitter", "si=Ab12Cd", "feature=share",
-                                              "ref=tw", "UTM_MEDIUM=social", "fbclid=x"]), max_size=3))
+    tracking = draw(
+        st.lists(
+            st.sampled_from(
+                ["utm_source=twitter", "si=Ab12Cd", "feature=share", "ref=tw", "UTM_MEDIUM=social", "fbclid=x"]
+            ),
+            max_size=3,
+        )
+    )
     query = "&".join([q for q in (parts.query, *tracking) if q])
     fragment = draw(st.sampled_from(["", "t=30", "top"]))
     return urlunsplit((scheme, host, path, query, fragment))
@@ -324,7 +341,9 @@ def content(draw, case, name):
         column = draw(st.sampled_from(columns))
         kind = draw(st.sampled_from(["control", "quotes", "unicode", "huge"]))
         if kind == "control":
-            piece = "".join(draw(st.lists(st.sampled_from(CONTROL + ["\t", "\r", "\n", "\r\n"]), min_size=1, max_size=4)))
+            piece = "".join(
+                draw(st.lists(st.sampled_from(CONTROL + ["\t", "\r", "\n", "\r\n"]), min_size=1, max_size=4))
+            )
         elif kind == "quotes":
             piece = draw(st.sampled_from(['"', '""', 'a "quoted" word', ",", "\n", "\r\n", '",\n"']))
         elif kind == "unicode":
@@ -357,14 +376,22 @@ def id_spaces(draw, case, name):
     df = case.written[name]
     for i in draw(st.lists(st.integers(0, len(df) - 1), max_size=4, unique=True)):
         column = draw(st.sampled_from(columns))
-        df.loc[i, column] = draw(st.sampled_from([" ", "\t", "  ", "\u3000"])) + df.loc[i, column] + \
-            draw(st.sampled_from(["", " ", "\t"]))
+        df.loc[i, column] = (
+            draw(st.sampled_from([" ", "\t", "  ", "\u3000"]))
+            + df.loc[i, column]
+            + draw(st.sampled_from(["", " ", "\t"]))
+        )
 
 
 # The first and last instants of the range (UTC) and the offsets that may reach past them.
-EDGE_TIMES = [pd.Timestamp("1900-01-01T00:00:00Z"), pd.Timestamp("1900-01-01T00:00:00.000001Z"),
-              pd.Timestamp("1900-01-01T13:59:00Z"), pd.Timestamp("2191-12-31T23:59:59.999999Z"),
-              pd.Timestamp("2191-12-31T22:30:00Z"), pd.Timestamp("2191-12-31T10:00:00Z")]
+EDGE_TIMES = [
+    pd.Timestamp("1900-01-01T00:00:00Z"),
+    pd.Timestamp("1900-01-01T00:00:00.000001Z"),
+    pd.Timestamp("1900-01-01T13:59:00Z"),
+    pd.Timestamp("2191-12-31T23:59:59.999999Z"),
+    pd.Timestamp("2191-12-31T22:30:00Z"),
+    pd.Timestamp("2191-12-31T10:00:00Z"),
+]
 EDGE_OFFSETS = [0, 840, -840, 60, -60]  # minutes
 
 
@@ -410,6 +437,7 @@ NEUTRAL = [
 
 # --- damage that must stop ingest -----------------------------------------------------------
 
+
 def pick_row(draw, case, name) -> int:
     return draw(st.integers(0, len(case.written[name]) - 1))
 
@@ -431,8 +459,9 @@ def e_repeated_header(draw, case):
     name = draw(st.sampled_from(NAMES))
     column = draw(st.sampled_from(REQUIRED[name]))
     case.written[name][f"{column}__copy"] = case.written[name][column]
-    case.header_names[name] = [c.removesuffix("__copy") if c.endswith("__copy") else c.strip()
-                               for c in case.written[name].columns]
+    case.header_names[name] = [
+        c.removesuffix("__copy") if c.endswith("__copy") else c.strip() for c in case.written[name].columns
+    ]
     if draw(st.booleans()):
         case.header_names[name][-1] = f" {column}"
     return Expected(name, None, column, "more than once")
@@ -447,20 +476,43 @@ def duplicate(name, column):
             value = decorate(draw, value.strip())  # the same track after normalisation
         set_cell(case, name, j, column, value)
         return Expected(name, j + 1, column, f"same as row {i + 1}")
+
     return damage
 
 
 def e_unknown_user(draw, case):
     i = pick_row(draw, case, "tweets")
-    set_cell(case, "tweets", i, "user_id", draw(st.sampled_from(["ghost_raw_id", "ALICE_RAW_ID", "bob_raw_id_", "bob\u00a0raw_id"])))
+    set_cell(
+        case,
+        "tweets",
+        i,
+        "user_id",
+        draw(st.sampled_from(["ghost_raw_id", "ALICE_RAW_ID", "bob_raw_id_", "bob\u00a0raw_id"])),
+    )
     return Expected("tweets", i + 1, "user_id", "not in users.csv")
 
 
-BAD_TIMES = ["2020-01-01T10:00:00", "2020-01-01 10:00", "2020-01-01", "Wed Jan 01 10:00:00 +0000 2020",
-             "01/01/2020 10:00:00 +00:00", "1577872800", "", "  ", "2020-13-01T10:00:00Z",
-             "2020-02-30T10:00:00Z", "2020-01-01T25:00:00Z", "2020-01-01T10:00:00+24:00",
-             "2020-01-01T10:00:00+0:00", "20200101T100000Z", "1000-01-01T00:00:00Z",
-             "9999-12-31T23:59:59Z", "2020-01-01T10:00:00 UTC", "٢٠٢٠-01-01T10:00:00Z", "now"]
+BAD_TIMES = [
+    "2020-01-01T10:00:00",
+    "2020-01-01 10:00",
+    "2020-01-01",
+    "Wed Jan 01 10:00:00 +0000 2020",
+    "01/01/2020 10:00:00 +00:00",
+    "1577872800",
+    "",
+    "  ",
+    "2020-13-01T10:00:00Z",
+    "2020-02-30T10:00:00Z",
+    "2020-01-01T25:00:00Z",
+    "2020-01-01T10:00:00+24:00",
+    "2020-01-01T10:00:00+0:00",
+    "20200101T100000Z",
+    "1000-01-01T00:00:00Z",
+    "9999-12-31T23:59:59Z",
+    "2020-01-01T10:00:00 UTC",
+    "٢٠٢٠-01-01T10:00:00Z",
+    "now",
+]
 
 
 def bad_value(name, column, values, words=""):
@@ -470,6 +522,7 @@ def bad_value(name, column, values, words=""):
         i = pick_row(draw, case, name)
         set_cell(case, name, i, column, draw(st.sampled_from(values)))
         return Expected(name, i + 1, column, words)
+
     return damage
 
 
@@ -528,12 +581,21 @@ def file_damage(kind):
         case.gz_name[name] = False
         case.both.add(name)
         return Expected(name, None, None, "keep one")
+
     return damage
 
 
-OUT_OF_RANGE = ["1899-12-31T23:59:59.999999Z", "2192-01-01T00:00:00Z", "1900-01-01T13:59:00+14:00",
-                "2191-12-31T10:00:00-14:00", "1677-09-21T00:30:00Z", "2262-04-11T23:00:00Z",
-                "1677-09-20T00:00:00+00:00", "2262-04-12T00:00:00Z", "0001-01-01T00:00:00Z"]
+OUT_OF_RANGE = [
+    "1899-12-31T23:59:59.999999Z",
+    "2192-01-01T00:00:00Z",
+    "1900-01-01T13:59:00+14:00",
+    "2191-12-31T10:00:00-14:00",
+    "1677-09-21T00:30:00Z",
+    "2262-04-11T23:00:00Z",
+    "1677-09-20T00:00:00+00:00",
+    "2262-04-12T00:00:00Z",
+    "0001-01-01T00:00:00Z",
+]
 
 
 def e_not_a_file(draw, case):
@@ -541,8 +603,12 @@ def e_not_a_file(draw, case):
     name = draw(st.sampled_from(NAMES))
     kind = draw(st.sampled_from(["folder", "fifo", "devzero", "loop"]))
     case.special[name] = kind
-    words = {"folder": "a folder, not a file", "fifo": "not a regular file",
-             "devzero": "not a regular file", "loop": "symbolic link loop"}[kind]
+    words = {
+        "folder": "a folder, not a file",
+        "fifo": "not a regular file",
+        "devzero": "not a regular file",
+        "loop": "symbolic link loop",
+    }[kind]
     return Expected(name, None, None, words)
 
 
@@ -569,8 +635,11 @@ def e_row_flood(draw, case):
 def e_other_compression(draw, case):
     name = draw(st.sampled_from(NAMES))
     kind = draw(st.sampled_from(["bzip2", "gzip"]))
-    case.raw_edit[name] = (lambda data: bz2.compress(data)) if kind == "bzip2" else \
-        (lambda data: gzip.compress(gzip.compress(data, mtime=0), mtime=0))
+    case.raw_edit[name] = (
+        (lambda data: bz2.compress(data))
+        if kind == "bzip2"
+        else (lambda data: gzip.compress(gzip.compress(data, mtime=0), mtime=0))
+    )
     return Expected(name, None, None, f"{kind}-compressed data")
 
 
@@ -592,18 +661,29 @@ ERRORS = {
     "duplicate track": duplicate("tracks", "url"),
     "tweet by unknown user": e_unknown_user,
     "bad timestamp": bad_value("tweets", "created_at", BAD_TIMES),
-    "time out of range": bad_value("tweets", "created_at", OUT_OF_RANGE,
-                                   "outside 1900-01-01T00:00:00Z .. 2191-12-31T23:59:59Z (UTC)"),
+    "time out of range": bad_value(
+        "tweets", "created_at", OUT_OF_RANGE, "outside 1900-01-01T00:00:00Z .. 2191-12-31T23:59:59Z (UTC)"
+    ),
     "bad group": bad_value("users", "group", ["sad", "Control", "", "depressed"], "unknown group"),
-    "bad utc offset": bad_value("users", "utc_offset_minutes",
-                                ["900", "1.5", "abc", "١٢٠", "+ 60", "1e2", "-841"], "integer"),
+    "bad utc offset": bad_value(
+        "users", "utc_offset_minutes", ["900", "1.5", "abc", "١٢٠", "+ 60", "1e2", "-841"], "integer"
+    ),
     "bad stress": bad_value("tweets", "stress", ["2", "high", "nan", "inf", "-5.5", "0", "-1,5"]),
     "empty user id": bad_value("users", "user_id", ["", "   "], "empty value"),
     "empty tweet id": bad_value("tweets", "tweet_id", ["", " "], "empty value"),
     "empty user of tweet": bad_value("tweets", "user_id", ["", "\t"], "empty value"),
-    "bad track url": bad_value("tracks", "url", ["", "not a link", "https://open.spotify.com/tr\x00ck/A1",
-                                                 "open.spotify.com/track/AAA111", "https://%00.com/x",
-                                                 "https://a..com/x"]),
+    "bad track url": bad_value(
+        "tracks",
+        "url",
+        [
+            "",
+            "not a link",
+            "https://open.spotify.com/tr\x00ck/A1",
+            "open.spotify.com/track/AAA111",
+            "https://%00.com/x",
+            "https://a..com/x",
+        ],
+    ),
     "extra field": e_long_row,
     "unclosed quote": e_unclosed_quote,
     "UTF-16": e_utf16,
@@ -637,6 +717,7 @@ def cases(draw, error: str | None = None):
 
 
 # --- the property ---------------------------------------------------------------------------
+
 
 def check_error(case: Case, exc: RawDataError) -> None:
     e = case.error
@@ -680,8 +761,10 @@ class Hang(BaseException):
 @pytest.fixture(autouse=True)
 def time_limit():
     """No hang: a test that runs past its limit fails (on top of hypothesis' deadline)."""
+
     def expire(signum, frame):
         raise Hang("hostile-input test ran past its time limit")
+
     previous = signal.signal(signal.SIGALRM, expire)
     signal.alarm(120)
     yield
@@ -691,9 +774,14 @@ def time_limit():
 
 # No shrinking: a failing example is printed whole (its labels say which damage it got), and
 # shrinking examples of this size can take minutes.
-SETTINGS = dict(deadline=5000, derandomize=True, database=None, print_blob=True,
-                phases=(Phase.explicit, Phase.reuse, Phase.generate),
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = dict(
+    deadline=5000,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @settings(max_examples=160, **SETTINGS)
@@ -714,8 +802,11 @@ def test_damage_that_must_stop_ingest(error, data):
 
 # --- the stage script -----------------------------------------------------------------------
 
-OLD = {"data/interim/old.parquet": b"old data", "metrics/data.json": b'{"old": true}\n',
-       "plots/data/old.png": b"old plot"}
+OLD = {
+    "data/interim/old.parquet": b"old data",
+    "metrics/data.json": b'{"old": true}\n',
+    "plots/data/old.png": b"old plot",
+}
 
 
 # Folder names that a user controls and that reach plot titles and messages.
@@ -732,16 +823,27 @@ def test_stage_script_on_damaged_folders(case, raw):
         repo.mkdir()
         shutil.copy(ROOT / "params.yaml", repo / "params.yaml")
         shutil.copy(ROOT / "dvc.yaml", repo / "dvc.yaml")
-        set_params(repo / "params.yaml", {"data.raw": raw, "data.max_file_mib": max(1, case.limits.max_bytes // MIB),
-                                          "data.max_rows": case.limits.max_rows})
+        set_params(
+            repo / "params.yaml",
+            {
+                "data.raw": raw,
+                "data.max_file_mib": max(1, case.limits.max_bytes // MIB),
+                "data.max_rows": case.limits.max_rows,
+            },
+        )
         write_case(case, repo / raw)
         for rel, data in OLD.items():
             (repo / rel).parent.mkdir(parents=True, exist_ok=True)
             (repo / rel).write_bytes(data)
-        env = {**os.environ, KEY_ENV: KEY.decode(), "PYTHONPATH": str(ROOT / "src"),
-               "MPLBACKEND": "Agg"}
-        proc = subprocess.run([sys.executable, str(ROOT / "stages" / "ingest.py")], cwd=repo, env=env,
-                              capture_output=True, text=True, timeout=90)
+        env = {**os.environ, KEY_ENV: KEY.decode(), "PYTHONPATH": str(ROOT / "src"), "MPLBACKEND": "Agg"}
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "stages" / "ingest.py")],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
         if case.error is None:
             assert proc.returncode == 0 and "Warning" not in proc.stderr, proc.stderr
             sessions = pd.read_parquet(repo / "data/interim/sessions.parquet")

@@ -7,7 +7,6 @@ import gzip
 import json
 import runpy
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,8 +18,8 @@ import pytest
 from nextgenre.constants import CLASS_SCHEMES, GROUPS, INTERVALS, class_names
 from nextgenre.errors import NextgenreError, RawDataError
 from nextgenre.ingest import SESSION_COLUMNS, ingest
-from nextgenre.stress_windows import stress_windows
 from nextgenre.pseudonym import KEY_ENV, SYNTHETIC_KEY, pseudonym, pseudonym_key
+from nextgenre.stress_windows import stress_windows
 from tests.conftest import ROOT, run, set_params
 from tests.raw_fixtures import RAW_MARKERS, frames, write_raw
 
@@ -43,17 +42,18 @@ def session_of(result, user_id, hhmm_utc):
 
 # --- sessions, genres, drops -------------------------------------------------------------
 
+
 def test_sessions_found_through_different_url_forms(result):
     s = result.sessions
     assert list(s.columns) == SESSION_COLUMNS
     assert len(s) == 8
     by_track = s.groupby("track").size().to_dict()
     assert by_track == {
-        "open.spotify.com/track/AAA111": 3,                    # intl-de + query, URI, http + slash
-        "music.apple.com/us/album/some-album/123?i=456": 1,    # extra query param dropped, i kept
-        "soundcloud.com/artist/song": 1,                       # m. host, trailing slash
-        "youtube.com/watch?v=XYZ987": 2,                       # m.youtube.com + params, youtu.be
-        "deezer.com/track/999": 1,                             # language prefix
+        "open.spotify.com/track/AAA111": 3,  # intl-de + query, URI, http + slash
+        "music.apple.com/us/album/some-album/123?i=456": 1,  # extra query param dropped, i kept
+        "soundcloud.com/artist/song": 1,  # m. host, trailing slash
+        "youtube.com/watch?v=XYZ987": 2,  # m.youtube.com + params, youtu.be
+        "deezer.com/track/999": 1,  # language prefix
     }
     assert set(s["genre"]) == {"hiphop", "pop", "rock", "jazz", "others"}
 
@@ -79,6 +79,7 @@ def test_tracks_table(result):
 
 # --- time of day ----------------------------------------------------------------------------
 
+
 def test_time_of_day_uses_user_offset_when_given(result):
     # alice is UTC+120: 05:00Z is 07:00 local (morning), though written as 05:00+00:00 (night)
     assert session_of(result, "alice_raw_id", "2020-01-01 05:00")["time_of_day"] == "morning"
@@ -94,6 +95,7 @@ def test_time_of_day_falls_back_to_written_clock(result):
 
 
 # --- stress ---------------------------------------------------------------------------------
+
 
 def test_stress_windows_on_fixture(result):
     first = session_of(result, "alice_raw_id", "2020-01-01 10:00")
@@ -114,8 +116,7 @@ def test_stress_windows_unit():
     s_user = np.array(["a", "b", "a"], dtype=object)
     s_time = np.array([t0, t0, t0 + 100 * minute])
     t_user = np.array(["a", "a", "a", "a", "b", "a"], dtype=object)
-    t_time = np.array([t0 - minute, t0, t0 + 30 * minute, t0 + 31 * minute, t0 + minute,
-                       t0 + 190 * minute])
+    t_time = np.array([t0 - minute, t0, t0 + 30 * minute, t0 + 31 * minute, t0 + minute, t0 + 190 * minute])
     t_stress = np.array([-5.0, -5.0, -2.0, -4.0, -1.0, -3.0])
     w = stress_windows(s_user, s_time, t_user, t_time, t_stress)
     assert w["n_30"].tolist() == [1, 1, 0] and w["n_60"].tolist() == [2, 1, 0]
@@ -129,12 +130,13 @@ def test_stress_override_and_scorer(result):
     assert list(tweets.columns) == ["user", "created_at", "stress"]
     assert len(tweets) == 9 == result.metrics["ordinary_tweets"]
     bob = tweets[tweets["user"] == pseudonym("bob_raw_id", KEY)].set_index("created_at")["stress"]
-    assert bob.iloc[0] == -5.0                 # given in the stress column
-    assert -5.0 <= bob.iloc[1] < -3.0          # scored by VADER: a very stressed text
+    assert bob.iloc[0] == -5.0  # given in the stress column
+    assert -5.0 <= bob.iloc[1] < -3.0  # scored by VADER: a very stressed text
     assert tweets["stress"].between(-5, -1).all()
 
 
 # --- metrics --------------------------------------------------------------------------------
+
 
 def test_metrics_shape_and_values(result):
     m = result.metrics
@@ -151,8 +153,15 @@ def test_metrics_shape_and_values(result):
         assert list(m["class_counts"][str(scheme)]) == class_names(scheme)
     assert m["class_counts"]["6"] == {"jazz": 2, "electronic": 0, "hiphop": 3, "pop": 1, "rock": 1, "others": 1}
     assert m["class_counts"]["4"]["others"] == 3 and sum(m["class_counts"]["3"].values()) == 5
-    assert m["sessions_per_user"] == {"control": 3.0, "depression": 2.0, "anxiety": 3.0, "bipolar": 0.0,
-                                      "borderline": 0.0, "ptsd": 0.0, "panic": 0.0}
+    assert m["sessions_per_user"] == {
+        "control": 3.0,
+        "depression": 2.0,
+        "anxiety": 3.0,
+        "bipolar": 0.0,
+        "borderline": 0.0,
+        "ptsd": 0.0,
+        "panic": 0.0,
+    }
 
 
 def test_gzipped_raw_gives_the_same_result(tmp_path, result):
@@ -162,6 +171,7 @@ def test_gzipped_raw_gives_the_same_result(tmp_path, result):
 
 
 # --- pseudonyms -----------------------------------------------------------------------------
+
 
 def test_key_sources(tmp_path, monkeypatch):
     monkeypatch.delenv(KEY_ENV, raising=False)
@@ -176,6 +186,7 @@ def test_key_sources(tmp_path, monkeypatch):
 
 
 # --- the stage script -------------------------------------------------------------------------
+
 
 def make_repo(tmp_path: Path, tables=None, raw: str = "data/raw/synthetic") -> Path:
     """A working folder with params.yaml, the raw fixture (or `tables`) at `raw`."""
@@ -194,8 +205,12 @@ def run_stage_in(repo: Path, monkeypatch) -> None:
 
 
 def written_files(repo: Path) -> list[Path]:
-    return sorted(p for out in OUTPUTS for p in ([repo / out] if (repo / out).is_file()
-                                                  else (repo / out).rglob("*")) if p.is_file())
+    return sorted(
+        p
+        for out in OUTPUTS
+        for p in ([repo / out] if (repo / out).is_file() else (repo / out).rglob("*"))
+        if p.is_file()
+    )
 
 
 def test_stage_outputs_have_no_raw_ids_or_texts(tmp_path, monkeypatch):
@@ -203,9 +218,14 @@ def test_stage_outputs_have_no_raw_ids_or_texts(tmp_path, monkeypatch):
     run_stage_in(repo, monkeypatch)
     files = written_files(repo)
     names = {p.relative_to(repo).as_posix() for p in files}
-    assert names == {"data/interim/sessions.parquet", "data/interim/tweets.parquet",
-                     "data/interim/tracks.parquet", "metrics/data.json",
-                     "plots/data/sessions_per_group.png", "plots/data/genre_mix.png"}
+    assert names == {
+        "data/interim/sessions.parquet",
+        "data/interim/tweets.parquet",
+        "data/interim/tracks.parquet",
+        "metrics/data.json",
+        "plots/data/sessions_per_group.png",
+        "plots/data/genre_mix.png",
+    }
     for path in files:
         data = path.read_bytes()
         for marker in RAW_MARKERS + [str(tmp_path).encode()]:
@@ -231,54 +251,80 @@ def test_stage_bytes_are_reproducible(tmp_path, monkeypatch):
 
 # --- broken raw folders: one message naming file, row and column; nothing written ------------
 
+
 def _set(name, row, column, value):
     def damage(tables):
         tables[name].loc[row - 1, column] = value
+
     return damage
 
 
 def _drop_column(name, column):
     def damage(tables):
         tables[name] = tables[name].drop(columns=[column])
+
     return damage
 
 
 def _append_copy(name, row):
     def damage(tables):
         tables[name] = pd.concat([tables[name], tables[name].iloc[[row - 1]]], ignore_index=True)
+
     return damage
 
 
 BROKEN = {
     "missing column": (_drop_column("users", "group"), ["users.csv", "column 'group'", "header line"]),
     "unknown group": (_set("users", 3, "group", "sad"), ["users.csv, row 3, column 'group'", "unknown group"]),
-    "bad utc offset": (_set("users", 2, "utc_offset_minutes", "900"),
-                       ["users.csv, row 2, column 'utc_offset_minutes'"]),
-    "non-integer utc offset": (_set("users", 1, "utc_offset_minutes", "1.5"),
-                               ["users.csv, row 1, column 'utc_offset_minutes'"]),
-    "unparseable timestamp": (_set("tweets", 5, "created_at", "yesterday at noon"),
-                              ["tweets.csv, row 5, column 'created_at'", "ISO 8601"]),
-    "timestamp without offset": (_set("tweets", 6, "created_at", "2020-01-01T11:30:00"),
-                                 ["tweets.csv, row 6, column 'created_at'", "offset"]),
-    "impossible date": (_set("tweets", 2, "created_at", "2020-13-01T10:00:00Z"),
-                        ["tweets.csv, row 2, column 'created_at'"]),
+    "bad utc offset": (
+        _set("users", 2, "utc_offset_minutes", "900"),
+        ["users.csv, row 2, column 'utc_offset_minutes'"],
+    ),
+    "non-integer utc offset": (
+        _set("users", 1, "utc_offset_minutes", "1.5"),
+        ["users.csv, row 1, column 'utc_offset_minutes'"],
+    ),
+    "unparseable timestamp": (
+        _set("tweets", 5, "created_at", "yesterday at noon"),
+        ["tweets.csv, row 5, column 'created_at'", "ISO 8601"],
+    ),
+    "timestamp without offset": (
+        _set("tweets", 6, "created_at", "2020-01-01T11:30:00"),
+        ["tweets.csv, row 6, column 'created_at'", "offset"],
+    ),
+    "impossible date": (
+        _set("tweets", 2, "created_at", "2020-13-01T10:00:00Z"),
+        ["tweets.csv, row 2, column 'created_at'"],
+    ),
     "duplicate user id": (_append_copy("users", 2), ["users.csv, row 5, column 'user_id'", "duplicate", "row 2"]),
-    "duplicate tweet id": (_set("tweets", 9, "tweet_id", "rawtweet_03"),
-                           ["tweets.csv, row 9, column 'tweet_id'", "duplicate", "row 3"]),
-    "duplicate track url": (_set("tracks", 7, "url", "http://open.spotify.com/intl-fr/track/AAA111/"),
-                            ["tracks.csv, row 7, column 'url'", "duplicate", "row 1"]),
-    "tweet by unknown user": (_set("tweets", 7, "user_id", "zed_raw_id"),
-                              ["tweets.csv, row 7, column 'user_id'", "not in users.csv"]),
+    "duplicate tweet id": (
+        _set("tweets", 9, "tweet_id", "rawtweet_03"),
+        ["tweets.csv, row 9, column 'tweet_id'", "duplicate", "row 3"],
+    ),
+    "duplicate track url": (
+        _set("tracks", 7, "url", "http://open.spotify.com/intl-fr/track/AAA111/"),
+        ["tracks.csv, row 7, column 'url'", "duplicate", "row 1"],
+    ),
+    "tweet by unknown user": (
+        _set("tweets", 7, "user_id", "zed_raw_id"),
+        ["tweets.csv, row 7, column 'user_id'", "not in users.csv"],
+    ),
     "stress out of range": (_set("tweets", 3, "stress", "2"), ["tweets.csv, row 3, column 'stress'"]),
     "stress not a number": (_set("tweets", 3, "stress", "high"), ["tweets.csv, row 3, column 'stress'"]),
     "empty user id": (_set("users", 1, "user_id", ""), ["users.csv, row 1, column 'user_id'", "empty"]),
     # found by tests/test_hostile_input.py: these raised tracebacks or passed silently
-    "year before 1900": (_set("tweets", 2, "created_at", "1000-01-01T00:00:00Z"),
-                         ["tweets.csv, row 2, column 'created_at'", "outside 1900-01-01"]),
-    "year after 2191": (_set("tweets", 4, "created_at", "9999-12-31T23:59:59+01:00"),
-                        ["tweets.csv, row 4, column 'created_at'", "2191-12-31T23:59:59Z (UTC)"]),
-    "offset in other digits": (_set("users", 1, "utc_offset_minutes", "\u0661\u0662\u0660"),
-                               ["users.csv, row 1, column 'utc_offset_minutes'"]),
+    "year before 1900": (
+        _set("tweets", 2, "created_at", "1000-01-01T00:00:00Z"),
+        ["tweets.csv, row 2, column 'created_at'", "outside 1900-01-01"],
+    ),
+    "year after 2191": (
+        _set("tweets", 4, "created_at", "9999-12-31T23:59:59+01:00"),
+        ["tweets.csv, row 4, column 'created_at'", "2191-12-31T23:59:59Z (UTC)"],
+    ),
+    "offset in other digits": (
+        _set("users", 1, "utc_offset_minutes", "\u0661\u0662\u0660"),
+        ["users.csv, row 1, column 'utc_offset_minutes'"],
+    ),
 }
 
 
@@ -376,31 +422,62 @@ def test_no_sessions_and_no_ordinary_tweets(tmp_path):
     assert len(music.sessions) == 20 and len(music.tweets) == 0
     assert (music.sessions["n_90"] == 0).all()
     from nextgenre.plots.data import write_data_plots
+
     assert all(p.stat().st_size > 0 for p in write_data_plots(plain.metrics, tmp_path, "x", False))
 
 
 # --- regressions found by the hostile-input tests (tests/test_hostile_input.py) ---------------
+
 
 def _rewrite(repo: Path, name: str, change) -> None:
     path = repo / "data/raw/synthetic" / f"{name}.csv"
     path.write_bytes(change(path.read_bytes()))
 
 
-@pytest.mark.parametrize("case, name, change, expected", [
-    ("UTF-16 with a byte order mark", "tweets", lambda b: b.decode().encode("utf-16"),
-     ["tweets.csv", "header line", "UTF-16"]),
-    ("UTF-16 without one (valid UTF-8 with NULs)", "users", lambda b: b.decode().encode("utf-16-le"),
-     ["users.csv", "header line", "UTF-16"]),
-    ("repeated column name", "users", lambda b: b.replace(b"utc_offset_minutes\n", b"utc_offset_minutes, group\n", 1),
-     ["users.csv, column 'group'", "more than once"]),
-    ("extra field in row 1 (pandas took column 1 as the index)", "tracks",
-     lambda b: b.replace(b"we rise above", b"we rise above,extra"), ["tracks.csv, row 1:", "fields"]),
-    ("extra field after a quoted line break", "tweets",
-     lambda b: b.replace(b"zebra same second", b'"zebra\nsame second"').replace(b"zebra half hour", b"zebra,half hour"),
-     ["tweets.csv, row 3:", "6 fields, but the header line has 5"]),
-    ("quote never closed", "tracks", lambda b: b.replace(b",nothing\n", b',"nothing\n'), ["tracks.csv, row 7:", "never closed"]),
-    ("binary junk", "tweets", lambda b: bytes(range(256)) * 8, ["tweets.csv", "NUL byte (binary data"]),
-])
+@pytest.mark.parametrize(
+    "case, name, change, expected",
+    [
+        (
+            "UTF-16 with a byte order mark",
+            "tweets",
+            lambda b: b.decode().encode("utf-16"),
+            ["tweets.csv", "header line", "UTF-16"],
+        ),
+        (
+            "UTF-16 without one (valid UTF-8 with NULs)",
+            "users",
+            lambda b: b.decode().encode("utf-16-le"),
+            ["users.csv", "header line", "UTF-16"],
+        ),
+        (
+            "repeated column name",
+            "users",
+            lambda b: b.replace(b"utc_offset_minutes\n", b"utc_offset_minutes, group\n", 1),
+            ["users.csv, column 'group'", "more than once"],
+        ),
+        (
+            "extra field in row 1 (pandas took column 1 as the index)",
+            "tracks",
+            lambda b: b.replace(b"we rise above", b"we rise above,extra"),
+            ["tracks.csv, row 1:", "fields"],
+        ),
+        (
+            "extra field after a quoted line break",
+            "tweets",
+            lambda b: b.replace(b"zebra same second", b'"zebra\nsame second"').replace(
+                b"zebra half hour", b"zebra,half hour"
+            ),
+            ["tweets.csv, row 3:", "6 fields, but the header line has 5"],
+        ),
+        (
+            "quote never closed",
+            "tracks",
+            lambda b: b.replace(b",nothing\n", b',"nothing\n'),
+            ["tracks.csv, row 7:", "never closed"],
+        ),
+        ("binary junk", "tweets", lambda b: bytes(range(256)) * 8, ["tweets.csv", "NUL byte (binary data"]),
+    ],
+)
 def test_hostile_bytes_stop_stage(case, name, change, expected, tmp_path, monkeypatch, capsys):
     repo = make_repo(tmp_path)
     _rewrite(repo, name, change)
@@ -409,13 +486,19 @@ def test_hostile_bytes_stop_stage(case, name, change, expected, tmp_path, monkey
     _check_failed(repo, exc, capsys, expected)
 
 
-@pytest.mark.parametrize("case, change", [
-    ("gzip data in a .csv file", lambda b: gzip.compress(b, mtime=0)),
-    ("UTF-8 with a byte order mark and CRLF", lambda b: b"\xef\xbb\xbf" + b.replace(b"\n", b"\r\n")),
-    ("lowercase t and z, decimal comma", lambda b: b.replace(b"2020-01-01T11:00:00Z", b'"2020-01-01t11:00:00,000z"')),
-    ("old Mac line ends, blank line, empty first field", None),
-    ("control characters after links and in tags", None),
-])
+@pytest.mark.parametrize(
+    "case, change",
+    [
+        ("gzip data in a .csv file", lambda b: gzip.compress(b, mtime=0)),
+        ("UTF-8 with a byte order mark and CRLF", lambda b: b"\xef\xbb\xbf" + b.replace(b"\n", b"\r\n")),
+        (
+            "lowercase t and z, decimal comma",
+            lambda b: b.replace(b"2020-01-01T11:00:00Z", b'"2020-01-01t11:00:00,000z"'),
+        ),
+        ("old Mac line ends, blank line, empty first field", None),
+        ("control characters after links and in tags", None),
+    ],
+)
 def test_hostile_bytes_same_result(case, change, tmp_path, result):
     tables = frames()
     if case.startswith("old Mac"):  # pandas' default reader shifted this row one field left
@@ -453,7 +536,8 @@ def test_failed_write_leaves_no_partial_output(tmp_path, monkeypatch):
     original = pd.DataFrame.to_parquet
     monkeypatch.setattr(pd.DataFrame, "to_parquet", failing_to_parquet)
     (repo / "data/raw/synthetic/users.csv").write_text(
-        (repo / "data/raw/synthetic/users.csv").read_text().replace("ptsd", "panic"))
+        (repo / "data/raw/synthetic/users.csv").read_text().replace("ptsd", "panic")
+    )
     with pytest.raises(OSError):
         run_stage_in(repo, monkeypatch)
     assert {p: p.read_bytes() for p in written_files(repo)} == before
@@ -463,6 +547,7 @@ def test_failed_write_leaves_no_partial_output(tmp_path, monkeypatch):
 def test_huge_tweet_is_scored_quickly(tmp_path):
     """VADER's time grows with the square of the word count: a 1 MB tweet once took hours."""
     from nextgenre.stress import MAX_CHARS, score_texts
+
     huge = "so sad " * 150_000
     tables = frames()
     tables["tweets"].loc[18, "text"] = huge  # rawtweet_19: an ordinary tweet without a given score

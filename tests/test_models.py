@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from nextgenre.models import build_model, probe_model
 from nextgenre.backend import configure
+from nextgenre.models import build_model, probe_model
 
 DIM = 7
 
@@ -44,7 +44,7 @@ def test_attention_weights_cover_real_steps_only(kind):
     assert weights.shape == (3, 6) and np.asarray(out["hidden"]).shape == (3, 6)
     assert np.allclose(weights.sum(axis=1), 1, atol=1e-5)
     for row, n in zip(weights, (1, 4, 6)):
-        assert np.all(row[: 6 - n] == 0) and np.all(row[6 - n:] > 0)
+        assert np.all(row[: 6 - n] == 0) and np.all(row[6 - n :] > 0)
     assert np.allclose(np.asarray(out["probabilities"]), np.asarray(model(batch, training=False)), atol=1e-6)
 
 

@@ -14,10 +14,9 @@ def test_failed_dir_write_leaves_the_old_output_and_no_temporary(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "old.txt").write_text("old")
-    with pytest.raises(RuntimeError):
-        with atomic_dir(out) as tmp:
-            (tmp / "new.txt").write_text("half")
-            raise RuntimeError("killed")
+    with pytest.raises(RuntimeError), atomic_dir(out) as tmp:
+        (tmp / "new.txt").write_text("half")
+        raise RuntimeError("killed")
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
     assert (out / "old.txt").read_text() == "old" and not (out / "new.txt").exists()
 
@@ -76,10 +75,9 @@ def test_a_commit_that_fails_part_way_is_finished_by_recover(tmp_path, monkeypat
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", replace)
-    with pytest.raises(PermissionError):
-        with atomic_outputs(out_dir(tmp_path / "a"), out_dir(tmp_path / "b")) as (a, b):
-            (a / "new").write_text("new")
-            (b / "new").write_text("new")
+    with pytest.raises(PermissionError), atomic_outputs(out_dir(tmp_path / "a"), out_dir(tmp_path / "b")) as (a, b):
+        (a / "new").write_text("new")
+        (b / "new").write_text("new")
     monkeypatch.setattr(os, "replace", real_replace)
     assert [p.name for p in (tmp_path / "b").iterdir()] == ["old"]
     recover([tmp_path / "a"])

@@ -70,9 +70,14 @@ def _after_previous(f: dict, minutes: int = 90) -> pd.DataFrame:
     after the previous session (NaN: none), for sessions with a previous one."""
     s = f["session_truth"].copy()
     stress = f["truth"].merge(f["tweets"][["tweet_id", "user_id", "created_at"]], on="tweet_id")
-    windows = stress_windows(s["user_id"].to_numpy(), pd.to_datetime(s["created_at"], utc=True),
-                             stress["user_id"].to_numpy(), pd.to_datetime(stress["created_at"], utc=True),
-                             stress["stress"].to_numpy(), intervals=(minutes,))
+    windows = stress_windows(
+        s["user_id"].to_numpy(),
+        pd.to_datetime(s["created_at"], utc=True),
+        stress["user_id"].to_numpy(),
+        pd.to_datetime(stress["created_at"], utc=True),
+        stress["stress"].to_numpy(),
+        intervals=(minutes,),
+    )
     s["window"] = windows[f"stress_{minutes}"]
     s["previous_window"] = s["window"].shift(1)
     s["previous_genre"] = s["genre"].shift(1)
@@ -99,7 +104,7 @@ def test_mood_moves_the_next_genre_toward_the_comfort_genre_after_stressed_tweet
 def _back(s: pd.DataFrame, k: int) -> float:
     """P(genre = genre k sessions back | the previous genre differs from it)."""
     g, user = s["genre"].to_numpy(), s["user_id"].to_numpy()
-    now, back, previous = g[k:], g[:-k], g[k - 1:-1]
+    now, back, previous = g[k:], g[:-k], g[k - 1 : -1]
     same_user = user[k:] == user[:-k]
     mask = same_user & (previous != back)
     return float((now == back)[mask].mean())
@@ -136,8 +141,7 @@ def test_lyrics_theme_of_a_track_points_at_the_next_genre(strength):
     assert themed.map(lambda w: any(set(w) <= set(p) for p in THEME_WORDS.values())).mean() > 0.5
 
 
-@pytest.mark.parametrize("effects", [{}, {"mood_effect": 0.8}, {"memory_effect": 0.6},
-                                     {"lyrics_effect": 0.8}])
+@pytest.mark.parametrize("effects", [{}, {"mood_effect": 0.8}, {"memory_effect": 0.6}, {"lyrics_effect": 0.8}])
 def test_oracle_at_least_ceiling_at_least_repeat_last(effects):
     truth = truth_of(frames(0.05, **effects))
     rows = np.flatnonzero(truth.sessions["position"].to_numpy() > 0)
@@ -187,7 +191,9 @@ def test_truth_never_reaches_a_model_input_and_maps_onto_the_samples(tmp_path):
     # The samples' targets map onto truth rows of the same genre.
     truth = read_truth(truth_dir)
     rows = truth_rows(truth, got.sessions, before.samples["target"].to_numpy(), SYNTHETIC_KEY.encode())
-    assert (truth.sessions["genre"].to_numpy()[rows] == got.sessions["genre"].to_numpy()[before.samples["target"]]).all()
+    assert (
+        truth.sessions["genre"].to_numpy()[rows] == got.sessions["genre"].to_numpy()[before.samples["target"]]
+    ).all()
     answers = known_answers(truth, rows)
     assert answers["n"] == len(before.samples) and answers["oracle"] > answers["repeat_last"]
 
@@ -199,8 +205,7 @@ def test_truth_never_reaches_a_model_input_and_maps_onto_the_samples(tmp_path):
     (truth_dir / "generator.json").write_text("{}")
     _, after = _features(raw)
     with pytest.raises(NextgenreError, match="no row for target session"):  # truth of another run
-        truth_rows(read_truth(truth_dir), got.sessions, before.samples["target"].to_numpy(),
-                   SYNTHETIC_KEY.encode())
+        truth_rows(read_truth(truth_dir), got.sessions, before.samples["target"].to_numpy(), SYNTHETIC_KEY.encode())
     assert np.array_equal(before.vectors, after.vectors)
     pd.testing.assert_frame_equal(before.samples, after.samples)
     pd.testing.assert_frame_equal(before.overrides, after.overrides)

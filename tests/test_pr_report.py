@@ -18,12 +18,12 @@ def test_report_shows_what_changed_between_two_commits(reproduced_copy):
     lstm["accuracy"] = round(lstm["accuracy"] / 2, 4)
     (repo / "metrics/lstm.json").write_text(json.dumps(lstm))
     (repo / "plots" / "data" / "genre_mix.png").write_bytes(
-        (repo / "plots" / "data" / "sessions_per_group.png").read_bytes())
+        (repo / "plots" / "data" / "sessions_per_group.png").read_bytes()
+    )
     run(["git", "commit", "-q", "-am", "change"], repo)
 
     out = repo / "pr_report"
-    run([sys.executable, str(ROOT / "experiments" / "pr_report.py"), "--base", "HEAD~1",
-         "--out", str(out)], repo)
+    run([sys.executable, str(ROOT / "experiments" / "pr_report.py"), "--base", "HEAD~1", "--out", str(out)], repo)
     report = (out / "report.md").read_text()
     assert "| metrics/lstm.json | accuracy |" in report.replace("  ", " ")
     assert str(lstm["accuracy"]) in report
@@ -41,10 +41,24 @@ def test_report_says_when_nothing_changed_links_images_and_adds_the_smoke_run(re
     run(["dvc", "exp", "save", "-n", "pr-smoke"], repo)
     comparison = json.loads((repo / "metrics/comparison.json").read_text())
     (repo / "plots" / "data" / "genre_mix.png").write_bytes(
-        (repo / "plots" / "data" / "sessions_per_group.png").read_bytes())
+        (repo / "plots" / "data" / "sessions_per_group.png").read_bytes()
+    )
     out = repo / "pr_report"
-    run([sys.executable, str(ROOT / "experiments" / "pr_report.py"), "--base", "HEAD", "--out", str(out),
-         "--smoke", "pr-smoke", "--images-url", "https://example.invalid/run/1"], repo)
+    run(
+        [
+            sys.executable,
+            str(ROOT / "experiments" / "pr_report.py"),
+            "--base",
+            "HEAD",
+            "--out",
+            str(out),
+            "--smoke",
+            "pr-smoke",
+            "--images-url",
+            "https://example.invalid/run/1",
+        ],
+        repo,
+    )
     report = (out / "report.md").read_text()
     assert "No metric changed." in report and "No parameter changed." in report
     assert "### Smoke run `pr-smoke`" in report

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -19,27 +16,80 @@ from nextgenre.realdata.tweets import LineError, parse_line
 from nextgenre.schema import read_raw
 from nextgenre.taxonomy import AMBIGUOUS, NO_GENRE, Taxonomy
 from tests.conftest import ROOT, run, set_params
-from tests.realdata_fixtures import (GENRE_TABLE, good_lines, lastfm_text, tweet_json,
-                                     write_archive, write_table)
+from tests.realdata_fixtures import GENRE_TABLE, good_lines, lastfm_text, tweet_json, write_archive, write_table
 
 KEY = b"test-key"
 
 
 # --- phrasings ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, service, title, artist", [
-    ("I’m listening to Blue Window by Paper Lanterns http://t.co/x1 via @lastfm", "lastfm", "Blue Window", "Paper Lanterns"),
-    ("so good! i'm listening to Blue Window by Paper Lanterns http://t.co/x1 via @lastfm #tag", "lastfm", "Blue Window", "Paper Lanterns"),
-    ("I'm listening to Night &amp; Day by Paper Lanterns via @lastfm", "lastfm", "Night & Day", "Paper Lanterns"),
-    ('I\'m listening to "Blue Window" by Paper Lanterns on Pandora http://pdora.co/x #pandora', "pandora", "Blue Window", "Paper Lanterns"),
-    ("I'm listening to Blue Window by Paper Lanterns on Pandora http://pdora.co/x\n#pandora", "pandora", "Blue Window", "Paper Lanterns"),
-    ("I am listening to Blue Window by Paper Lanterns on Pandora #pandora", "pandora", "Blue Window", "Paper Lanterns"),
-    ("#NowPlaying Blue Window by Paper Lanterns on #Spotify http://spoti.fi/x", "spotify", "Blue Window", "Paper Lanterns"),
-    ("I'm listening to Blue Window by Paper Lanterns on #Spotify http://spoti.fi/x", "spotify", "Blue Window", "Paper Lanterns"),
-    ("#nowplaying Paper Lanterns – Blue Window on Spotify http://spoti.fi/x", "spotify", "Blue Window", "Paper Lanterns"),
-    ("My new jam: Paper Lanterns – Blue Window http://t.thisismyjam.com/someone/x", "myjam", "Blue Window", "Paper Lanterns"),
-    ('#nowplaying "Blue Window" by Paper Lanterns http://t.thisismyjam.com/someone/x', "myjam", "Blue Window", "Paper Lanterns"),
-])
+
+@pytest.mark.parametrize(
+    "text, service, title, artist",
+    [
+        (
+            "I’m listening to Blue Window by Paper Lanterns http://t.co/x1 via @lastfm",
+            "lastfm",
+            "Blue Window",
+            "Paper Lanterns",
+        ),
+        (
+            "so good! i'm listening to Blue Window by Paper Lanterns http://t.co/x1 via @lastfm #tag",
+            "lastfm",
+            "Blue Window",
+            "Paper Lanterns",
+        ),
+        ("I'm listening to Night &amp; Day by Paper Lanterns via @lastfm", "lastfm", "Night & Day", "Paper Lanterns"),
+        (
+            'I\'m listening to "Blue Window" by Paper Lanterns on Pandora http://pdora.co/x #pandora',
+            "pandora",
+            "Blue Window",
+            "Paper Lanterns",
+        ),
+        (
+            "I'm listening to Blue Window by Paper Lanterns on Pandora http://pdora.co/x\n#pandora",
+            "pandora",
+            "Blue Window",
+            "Paper Lanterns",
+        ),
+        (
+            "I am listening to Blue Window by Paper Lanterns on Pandora #pandora",
+            "pandora",
+            "Blue Window",
+            "Paper Lanterns",
+        ),
+        (
+            "#NowPlaying Blue Window by Paper Lanterns on #Spotify http://spoti.fi/x",
+            "spotify",
+            "Blue Window",
+            "Paper Lanterns",
+        ),
+        (
+            "I'm listening to Blue Window by Paper Lanterns on #Spotify http://spoti.fi/x",
+            "spotify",
+            "Blue Window",
+            "Paper Lanterns",
+        ),
+        (
+            "#nowplaying Paper Lanterns – Blue Window on Spotify http://spoti.fi/x",
+            "spotify",
+            "Blue Window",
+            "Paper Lanterns",
+        ),
+        (
+            "My new jam: Paper Lanterns – Blue Window http://t.thisismyjam.com/someone/x",
+            "myjam",
+            "Blue Window",
+            "Paper Lanterns",
+        ),
+        (
+            '#nowplaying "Blue Window" by Paper Lanterns http://t.thisismyjam.com/someone/x',
+            "myjam",
+            "Blue Window",
+            "Paper Lanterns",
+        ),
+    ],
+)
 def test_every_service_phrasing_gives_title_and_artist(text, service, title, artist):
     got_service, candidates = parse_listen(text)
     assert got_service == service
@@ -51,13 +101,15 @@ def test_a_title_with_by_offers_every_split_last_first():
     assert candidates == [("Stand By The Door", "Paper Lanterns"), ("Stand", "The Door by Paper Lanterns")]
 
 
-@pytest.mark.parametrize("text", ["just a tweet about music", "I'm listening to nothing via @lastfm",
-                                  "#nowplaying on spotify"])
+@pytest.mark.parametrize(
+    "text", ["just a tweet about music", "I'm listening to nothing via @lastfm", "#nowplaying on spotify"]
+)
 def test_other_texts_are_not_listening_tweets(text):
     assert parse_listen(text) is None
 
 
 # --- artist keys and the genre table ------------------------------------------------------
+
 
 def test_artist_normalisation():
     assert artist_key("The Paper Lanterns") == artist_key("paper lanterns") == "paper lanterns"
@@ -88,18 +140,22 @@ def test_genre_table_with_a_bad_genre_list_names_the_row(tmp_path):
 
 # --- taxonomy rules for micro-genres ---------------------------------------------------------
 
-@pytest.mark.parametrize("tag, parent, rule", [
-    ("dance pop", "pop", "listed tag"),
-    ("country rock", "rock", "word 'rock'"),
-    ("pop rock", "rock", "word 'rock'"),            # the last rule word decides
-    ("rap rock", "rock", "word 'rock'"),
-    ("hardcore hip hop", "hiphop", "word 'hip hop'"),
-    ("electro house", "electronic", "word 'house'"),
-    ("jazz funk", "jazz", "word 'jazz'"),
-    ("alternative metal", "rock", "word 'metal'"),
-    ("rockabilly", "others", "no rule word"),      # whole words only
-    ("mellow gold", "others", "no rule word"),
-])
+
+@pytest.mark.parametrize(
+    "tag, parent, rule",
+    [
+        ("dance pop", "pop", "listed tag"),
+        ("country rock", "rock", "word 'rock'"),
+        ("pop rock", "rock", "word 'rock'"),  # the last rule word decides
+        ("rap rock", "rock", "word 'rock'"),
+        ("hardcore hip hop", "hiphop", "word 'hip hop'"),
+        ("electro house", "electronic", "word 'house'"),
+        ("jazz funk", "jazz", "word 'jazz'"),
+        ("alternative metal", "rock", "word 'metal'"),
+        ("rockabilly", "others", "no rule word"),  # whole words only
+        ("mellow gold", "others", "no rule word"),
+    ],
+)
 def test_word_rules(tag, parent, rule):
     assert Taxonomy.load().tag_parent(tag) == (parent, rule)
 
@@ -116,12 +172,16 @@ def test_artist_with_two_named_parents_is_dropped_or_decided_by_majority():
 
 # --- lines of an archive --------------------------------------------------------------------
 
-@pytest.mark.parametrize("line, field", [
-    (b"not a number,{}", "collection time"),
-    (b'1391000000,{"text": "x"', "tweet JSON"),
-    (b"1391000000," + tweet_json(1, "u", "x", drop=("created_at",)).encode(), "created_at"),
-    (b"1391000000," + tweet_json(1, "u", "x", drop=("user",)).encode(), "user"),
-])
+
+@pytest.mark.parametrize(
+    "line, field",
+    [
+        (b"not a number,{}", "collection time"),
+        (b'1391000000,{"text": "x"', "tweet JSON"),
+        (b"1391000000," + tweet_json(1, "u", "x", drop=("created_at",)).encode(), "created_at"),
+        (b"1391000000," + tweet_json(1, "u", "x", drop=("user",)).encode(), "user"),
+    ],
+)
 def test_a_line_that_does_not_fit_names_its_field(line, field):
     with pytest.raises(LineError) as info:
         parse_line(line)
@@ -135,6 +195,7 @@ def test_a_line_gives_time_offset_and_retweet_flag():
 
 
 # --- archives -------------------------------------------------------------------------------
+
 
 def test_not_a_7z_file_names_the_file(tmp_path):
     path = tmp_path / "fake.7z"
@@ -164,6 +225,7 @@ def test_an_archive_over_the_size_cap_is_refused(tmp_path):
 
 
 # --- the import -----------------------------------------------------------------------------
+
 
 def test_import_builds_a_raw_folder_that_ingest_reads(tmp_path):
     lines = good_lines()
@@ -226,10 +288,10 @@ def test_stage_leaves_nothing_half_written_on_bad_input(tmp_path):
     (repo / "real").mkdir()
     shutil.copy(ROOT / "real" / "dvc.yaml", repo / "real" / "dvc.yaml")  # the stage reads its declared params
     bad = write_archive(tmp_path / "bad.7z", ["not a number,{}"] * 3)
-    set_params(repo / "params.yaml", {"realdata.archives": [str(bad)],
-                                      "realdata.genres": str(write_table(tmp_path / "g.csv"))})
-    proc = run(["python", "stages/import_tweets.py"], repo, check=False,
-               env={"NEXTGENRE_PSEUDONYM_KEY": "k"})
+    set_params(
+        repo / "params.yaml", {"realdata.archives": [str(bad)], "realdata.genres": str(write_table(tmp_path / "g.csv"))}
+    )
+    proc = run(["python", "stages/import_tweets.py"], repo, check=False, env={"NEXTGENRE_PSEUDONYM_KEY": "k"})
     assert proc.returncode == 2
     assert "bad.7z (tweets.json): line 1, field 'collection time'" in proc.stderr
     assert not (repo / "data").exists() and not (repo / "metrics").exists()

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nextgenre.ingest import ingest
 from nextgenre.features import build_features
+from nextgenre.ingest import ingest
 from nextgenre.params import load_params
 from nextgenre.realdata.archive import archive_lines
 from nextgenre.realdata.importer import import_archives, write_raw
@@ -59,10 +59,12 @@ def test_import_ingest_features_and_a_tiny_training(tmp_path, shared_files):
     params["model"].update(units=8, dense=[8])
     params["train"].update(epochs=2, patience=1, batch_size=128)
     emb_tracks = pd.DataFrame({"track": result.tracks["track"]})
-    processed = build_features(result.sessions, result.tweets, emb_tracks,
-                               np.zeros((len(emb_tracks), 384), np.float32), params)
+    processed = build_features(
+        result.sessions, result.tweets, emb_tracks, np.zeros((len(emb_tracks), 384), np.float32), params
+    )
     assert all(n > 0 for n in processed.meta["samples_per_split"].values())
 
     from nextgenre.training import train_model
+
     model, history = train_model("gru", processed, params)
     assert len(history["val_accuracy"]) >= 1 and 0 < history["val_accuracy"][-1] <= 1

@@ -15,7 +15,7 @@ def test_dvc_yaml_matrices_report_deps_and_plots_follow_the_registry():
     for m in MODELS:
         assert {f"data/predictions/{m}.parquet", f"metrics/{m}.json"} <= deps, f"report deps miss {m}"
     for plot in dvc["plots"]:
-        (title, spec), = plot.items()
+        ((title, spec),) = plot.items()
         curves = {path.split("/")[2] for path in spec["y"]}
         assert curves == set(MODELS), f"plot {title!r} shows {sorted(curves)}"
 

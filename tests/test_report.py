@@ -14,23 +14,30 @@ from nextgenre.metrics import scores
 from tests.conftest import ROOT, set_params
 
 
-def write_fake_run(root, classes=6, raw="data/raw/synthetic", attention=False, stress=False,
-                   n_users=30, per_user=12):
+def write_fake_run(root, classes=6, raw="data/raw/synthetic", attention=False, stress=False, n_users=30, per_user=12):
     """A repository root with params, the paper table and every input of the report stage."""
     (root / "paper").mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "paper" / "tables.yaml", root / "paper" / "tables.yaml")
     shutil.copy(ROOT / "params.yaml", root / "params.yaml")
     shutil.copy(ROOT / "dvc.yaml", root / "dvc.yaml")
-    set_params(root / "params.yaml", {"features.classes": classes, "data.raw": raw,
-                                      "model.attention": attention, "features.stress": stress})
+    set_params(
+        root / "params.yaml",
+        {"features.classes": classes, "data.raw": raw, "model.attention": attention, "features.stress": stress},
+    )
     names = class_names(classes)
     rng = np.random.default_rng(7)
     n = n_users * per_user
     users = np.repeat(np.arange(n_users), per_user)
-    samples = pd.DataFrame({"target": np.arange(n, dtype=np.int64) + 1000,
-                            "start": np.arange(n, dtype=np.int64) + 995,
-                            "label": rng.integers(0, classes, n),
-                            "split": "test", "group": "control", "user_index": users})
+    samples = pd.DataFrame(
+        {
+            "target": np.arange(n, dtype=np.int64) + 1000,
+            "start": np.arange(n, dtype=np.int64) + 995,
+            "label": rng.integers(0, classes, n),
+            "split": "test",
+            "group": "control",
+            "user_index": users,
+        }
+    )
     (root / "data/processed").mkdir(parents=True)
     samples.to_parquet(root / "data/processed/samples.parquet", index=False)
     y = samples["label"].to_numpy()
@@ -46,8 +53,9 @@ def write_fake_run(root, classes=6, raw="data/raw/synthetic", attention=False, s
         for i, c in enumerate(names):
             frame[f"p_{c}"] = (pred == i).astype(np.float32)
         frame.to_parquet(root / f"data/predictions/{model}.parquet", index=False)
-        (root / f"metrics/{model}.json").write_text(json.dumps(
-            {**scores(y, pred, classes), "per_class": {}, "n_test": n, "classes": names}))
+        (root / f"metrics/{model}.json").write_text(
+            json.dumps({**scores(y, pred, classes), "per_class": {}, "n_test": n, "classes": names})
+        )
     base = pd.DataFrame({"target": samples["target"], "y_true": y})
     for i, name in enumerate(baselines.BASELINES):
         base[name] = noisy(0.1 + 0.05 * i)
@@ -64,8 +72,20 @@ def build(root):
 
 def test_comparison_has_every_part(tmp_path):
     c = build(write_fake_run(tmp_path))
-    assert set(c) >= {"data_source", "encoder", "config", "models", "baselines", "best_baseline",
-                      "margins", "mcnemar_lstm_vs_gru", "paper", "n_test", "n_test_users", "bootstrap"}
+    assert set(c) >= {
+        "data_source",
+        "encoder",
+        "config",
+        "models",
+        "baselines",
+        "best_baseline",
+        "margins",
+        "mcnemar_lstm_vs_gru",
+        "paper",
+        "n_test",
+        "n_test_users",
+        "bootstrap",
+    }
     assert c["data_source"]["synthetic"] is True
     assert c["encoder"] == {"name": "all-MiniLM-L6-v2", "dim": 384}
     assert c["n_test"] == 360 and c["n_test_users"] == 30
@@ -74,8 +94,14 @@ def test_comparison_has_every_part(tmp_path):
             r = c[group][name]
             assert r["ci_low"] <= r["accuracy"] <= r["ci_high"]
             assert {"accuracy", "macro_f1", "balanced_accuracy"} <= set(r)
-    assert c["paper"]["row"] == {"classes": 6, "attention": False, "stress": False,
-                                 "oversampling": False, "lstm": 0.53, "gru": 0.52}
+    assert c["paper"]["row"] == {
+        "classes": 6,
+        "attention": False,
+        "stress": False,
+        "oversampling": False,
+        "lstm": 0.53,
+        "gru": 0.52,
+    }
     assert c["paper"]["delta"]["lstm"] == pytest.approx(c["models"]["lstm"]["accuracy"] - 0.53)
     best = c["best_baseline"]["name"]
     assert c["best_baseline"]["accuracy"] == max(c["baselines"][b]["accuracy"] for b in baselines.BASELINES)
@@ -101,8 +127,11 @@ def test_markdown_warns_about_synthetic_data_and_shows_the_paper_row(tmp_path):
 
 def test_own_data_and_a_configuration_the_paper_lacks(tmp_path):
     c = build(write_fake_run(tmp_path, classes=4, raw="data/raw/private", attention=True))
-    assert c["data_source"] == {"synthetic": False, "raw": "data/raw/private",
-                                "description": "the researcher's own data at `data/raw/private`"}
+    assert c["data_source"] == {
+        "synthetic": False,
+        "raw": "data/raw/private",
+        "description": "the researcher's own data at `data/raw/private`",
+    }
     assert c["paper"]["row"] is None and c["paper"]["delta"] == {"lstm": None, "gru": None}
     md = report.render_markdown(c)
     assert "Synthetic data" not in md

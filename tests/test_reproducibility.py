@@ -13,15 +13,23 @@ from tests.conftest import TINY_PARAMS, copy_repo, run, set_params
 
 pytestmark = pytest.mark.e2e
 
-STAGE_METRICS = ["metrics/data.json", "metrics/embed.json", "metrics/lstm.json", "metrics/gru.json",
-                 "metrics/baselines.json", "metrics/comparison.json"]
+STAGE_METRICS = [
+    "metrics/data.json",
+    "metrics/embed.json",
+    "metrics/lstm.json",
+    "metrics/gru.json",
+    "metrics/baselines.json",
+    "metrics/comparison.json",
+]
 
 
 def lock_hashes(repo) -> dict:
     """stage -> {path: md5} of every dependency and output in dvc.lock."""
     lock = yaml.safe_load((repo / "dvc.lock").read_text())
-    return {stage: {entry["path"]: entry.get("md5") for entry in body.get("deps", []) + body.get("outs", [])}
-            for stage, body in lock["stages"].items()}
+    return {
+        stage: {entry["path"]: entry.get("md5") for entry in body.get("deps", []) + body.get("outs", [])}
+        for stage, body in lock["stages"].items()
+    }
 
 
 def test_two_runs_from_scratch_agree(reproduced, tmp_path):
@@ -66,8 +74,17 @@ def test_outputs_hold_no_clock_or_machine_path(reproduced):
     today = [time.strftime("%Y-%m-%d"), time.strftime("%Y%m%d")]
     machine = [str(reproduced), str(reproduced.parent), "/home/", "/root/", "pytest-of-"]
     checked = 0
-    for folder in ("metrics", "plots", "reports", "dvclive", "models", "data/processed",
-                   "data/predictions", "data/embeddings", "data/interim"):
+    for folder in (
+        "metrics",
+        "plots",
+        "reports",
+        "dvclive",
+        "models",
+        "data/processed",
+        "data/predictions",
+        "data/embeddings",
+        "data/interim",
+    ):
         for path in (reproduced / folder).rglob("*"):
             if not path.is_file():
                 continue

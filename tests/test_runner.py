@@ -24,8 +24,12 @@ def test_a_read_only_folder_is_named(tmp_path, output, read_only):
     (tmp_path / read_only).mkdir(parents=True)
     (tmp_path / read_only).chmod(0o500)
     code = f"from nextgenre import runner; runner.check_writable([{str(tmp_path / output)!r}])"
-    proc = subprocess.run(unprivileged([sys.executable, "-c", code]), capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    proc = subprocess.run(
+        unprivileged([sys.executable, "-c", code]),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
     (tmp_path / read_only).chmod(0o700)
     assert proc.returncode == 1 and f"OutputError: {tmp_path / output}: cannot be written" in proc.stderr
 
@@ -33,6 +37,7 @@ def test_a_read_only_folder_is_named(tmp_path, output, read_only):
 def test_a_nearly_full_disk_stops_the_stage(tmp_path, monkeypatch):
     class Usage:
         free = 5 * 2**20
+
     monkeypatch.setattr(runner.shutil, "disk_usage", lambda path: Usage)
     with pytest.raises(OutputError, match=r"out\.json: only 5 MiB free on its disk, at least 200 MiB"):
         runner.check_writable([tmp_path / "out.json"])

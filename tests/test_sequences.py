@@ -33,8 +33,8 @@ def test_bucketed_batches_cover_every_sample_once_and_trim_only_padding():
             seen += chosen.tolist()
             assert x.shape[1] == windows.lengths(chosen).max()
             full = windows.gather(chosen)
-            assert np.array_equal(x, full[:, -x.shape[1]:])          # same real steps
-            assert not full[:, :-x.shape[1]].any()                    # only padding was cut
+            assert np.array_equal(x, full[:, -x.shape[1] :])  # same real steps
+            assert not full[:, : -x.shape[1]].any()  # only padding was cut
         assert sorted(seen) == positions.tolist()
         data.on_epoch_end()
 

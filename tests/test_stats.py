@@ -65,8 +65,7 @@ def test_mcnemar_exact_for_few_discordant_pairs():
 
 def test_mcnemar_without_discordant_pairs():
     same = np.array([1, 0, 1, 1], bool)
-    assert mcnemar(same, same) == {"b": 0, "c": 0, "statistic": 0.0, "p_value": 1.0,
-                                   "method": "exact binomial"}
+    assert mcnemar(same, same) == {"b": 0, "c": 0, "statistic": 0.0, "p_value": 1.0, "method": "exact binomial"}
 
 
 def test_mcnemar_balanced_disagreement_is_not_significant():

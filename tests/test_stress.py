@@ -10,8 +10,9 @@ def test_mapping_onto_tensistrength_scale():
 
 
 def test_scores_in_range_and_ordered():
-    s = score_texts(["what a lovely calm day", "I am so stressed, anxious and terrified, awful",
-                     "the bus comes at nine"])
+    s = score_texts(
+        ["what a lovely calm day", "I am so stressed, anxious and terrified, awful", "the bus comes at nine"]
+    )
     assert np.all((s >= -5) & (s <= -1))
     assert s[1] < -3 and s[0] == -1.0 and s[2] == -1.0
 

@@ -19,11 +19,11 @@ import pytest
 
 from nextgenre.constants import GENRES, GROUPS, INTERVALS, NAMED_GENRES, time_of_day
 from nextgenre.outputs import atomic_dir
-from nextgenre.params import load_params
-from nextgenre.taxonomy import load_mapping
 from nextgenre.paper import load_tables
+from nextgenre.params import load_params
 from nextgenre.synthetic import derived_ptsd_users, generate, plan, write_raw
 from nextgenre.synthetic.calibration import compare, format_rows, total_variation
+from nextgenre.taxonomy import load_mapping
 from tests.conftest import ROOT
 
 TABLES = load_tables(ROOT / "paper" / "tables.yaml")
@@ -45,7 +45,7 @@ def normalise(link: str) -> str:
     host = parts.hostname or ""
     for prefix in ("www.", "m."):
         if host.startswith(prefix):
-            host = host[len(prefix):]
+            host = host[len(prefix) :]
     path = parts.path.rstrip("/")
     if host == "open.spotify.com":
         path = re.sub(r"^/intl-[a-z]{2}(?=/)", "", path)
@@ -109,8 +109,9 @@ def count(folder: Path) -> dict:
         inside = sessions[sessions["delay"] <= interval * 60]
         with_stress[str(interval)] = len(inside)
         table = inside.groupby(["group", "genre"]).size()
-        by_group[str(interval)] = {g: {k: int(n) for k, n in table[g].items()}
-                                   for g in table.index.get_level_values(0).unique()}
+        by_group[str(interval)] = {
+            g: {k: int(n) for k, n in table[g].items()} for g in table.index.get_level_values(0).unique()
+        }
     return {
         "users_per_group": users["group"].value_counts().to_dict(),
         "sessions": len(sessions),
@@ -215,8 +216,14 @@ def test_stress_depends_on_group_and_genre(full, full_counts):
     ses = ses[ses["delay"] <= 1800]
     ord_sorted = ordinary.assign(t=pd.to_datetime(ordinary["created_at"], utc=True, format="ISO8601"))
     ses = ses.assign(t=pd.to_datetime(ses["created_at"], utc=True, format="ISO8601"))
-    first = pd.merge_asof(ses.sort_values("t"), ord_sorted.sort_values("t")[["t", "user_id", "stress"]],
-                          on="t", by="user_id", direction="forward", allow_exact_matches=False)
+    first = pd.merge_asof(
+        ses.sort_values("t"),
+        ord_sorted.sort_values("t")[["t", "user_id", "stress"]],
+        on="t",
+        by="user_id",
+        direction="forward",
+        allow_exact_matches=False,
+    )
     after = first.groupby("genre")["stress"].mean()
     assert after["rock"] < after["jazz"] - 0.3
 
@@ -226,8 +233,9 @@ def test_structure_repeats_taste_lyrics_tags_links(full, full_counts):
     same_user = ses["user_id"].to_numpy()[1:] == ses["user_id"].to_numpy()[:-1]
     genres = ses["genre"].to_numpy()
     repeat = (genres[1:] == genres[:-1])[same_user].mean()
-    shuffled = ses.groupby("user_id")["genre"].transform(
-        lambda s: s.sample(frac=1, random_state=0).to_numpy()).to_numpy()
+    shuffled = (
+        ses.groupby("user_id")["genre"].transform(lambda s: s.sample(frac=1, random_state=0).to_numpy()).to_numpy()
+    )
     chance = (shuffled[1:] == shuffled[:-1])[same_user].mean()
     assert repeat > chance + 0.1
 
@@ -242,7 +250,7 @@ def test_structure_repeats_taste_lyrics_tags_links(full, full_counts):
 
     raw = read_raw(full)
     tracks = raw["tracks"].assign(genre=raw["tracks"]["genres"].map(resolve))
-    assert tracks["genre"].isna().mean() > 0.01                        # ambiguous tracks
+    assert tracks["genre"].isna().mean() > 0.01  # ambiguous tracks
     empty = tracks["lyrics"] == ""
     assert empty[tracks["genre"].isin(["jazz", "electronic"])].mean() > 0.2
     assert empty[tracks["genre"].isin(["pop", "rock", "hiphop"])].mean() < 0.1
@@ -250,11 +258,22 @@ def test_structure_repeats_taste_lyrics_tags_links(full, full_counts):
     assert (tracks["genres"].str.split(";").explode().map(_tag).map(PARENT).isna()).any()  # unlisted tags
 
     text = raw["tweets"]["text"]
-    for form in ("spotify:track:", "?si=", "utm_source=", "/intl-", "OPEN.SPOTIFY.COM", "http://",
-                 "music.apple.com", "soundcloud.com", "music.youtube.com", "deezer.com",
-                 "m.soundcloud.com", "feature=share"):
+    for form in (
+        "spotify:track:",
+        "?si=",
+        "utm_source=",
+        "/intl-",
+        "OPEN.SPOTIFY.COM",
+        "http://",
+        "music.apple.com",
+        "soundcloud.com",
+        "music.youtube.com",
+        "deezer.com",
+        "m.soundcloud.com",
+        "feature=share",
+    ):
         assert text.str.contains(form, regex=False).any(), form
-    assert text.str.contains(r"/(?:\s|$)", regex=True).any()           # trailing slash
+    assert text.str.contains(r"/(?:\s|$)", regex=True).any()  # trailing slash
     links_found = text.str.extract(f"({LINK.pattern})")[0].dropna().map(normalise)
     assert (~links_found.isin({normalise(u) for u in tracks["url"]})).any()  # uncatalogued music
 
@@ -289,11 +308,16 @@ def test_calibration_at_scale_one(full_counts):
 
 
 def test_calibration_rows_flag_a_bad_measurement():
-    good = {"users_per_group": dict(TABLES["users_per_group"]), "sessions": 75063,
-            "sessions_with_stress": {str(k): v for k, v in TABLES["sessions_with_stress"].items()},
-            "genre_by_group": {str(i): {g: dict(zip(GENRES, row)) for g, row in rows.items()}
-                               for i, rows in TABLES["genre_by_group"].items()},
-            "class_counts": {"6": dict(TABLES["class_counts_6"])}}
+    good = {
+        "users_per_group": dict(TABLES["users_per_group"]),
+        "sessions": 75063,
+        "sessions_with_stress": {str(k): v for k, v in TABLES["sessions_with_stress"].items()},
+        "genre_by_group": {
+            str(i): {g: dict(zip(GENRES, row)) for g, row in rows.items()}
+            for i, rows in TABLES["genre_by_group"].items()
+        },
+        "class_counts": {"6": dict(TABLES["class_counts_6"])},
+    }
     assert all(r["ok"] is not False for r in compare(good, TABLES))
     bad = {**good, "sessions": 70000}
     assert [r["key"] for r in compare(bad, TABLES) if r["ok"] is False] == ["all"]

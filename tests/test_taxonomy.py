@@ -17,12 +17,12 @@ def test_resolution():
     tax = Taxonomy.load()
     assert tax.resolve("hip hop;Rap").genre == "hiphop"
     assert tax.resolve("Indie_Rock").genre == "rock"
-    assert tax.resolve("jazz;soul").genre == "jazz"          # others-tags never make it ambiguous
+    assert tax.resolve("jazz;soul").genre == "jazz"  # others-tags never make it ambiguous
     assert tax.resolve("soul;funk").genre == "others"
     r = tax.resolve("polka; afro-cuban")
     assert (r.genre, r.unlisted) == ("others", ["polka", "afro cuban"])
     r = tax.resolve("pop;rock;soul")
     assert (r.genre, r.reason) == (None, AMBIGUOUS)
-    assert tax.resolve("pop;dance pop;synthpop").genre == "pop"   # several tags, one genre
+    assert tax.resolve("pop;dance pop;synthpop").genre == "pop"  # several tags, one genre
     assert tax.resolve("").reason == NO_GENRE
     assert tax.resolve(" ; ;").reason == NO_GENRE

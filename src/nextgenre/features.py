@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nextgenre.constants import GENRES, GROUPS, STRESS_MAX, TIMES_OF_DAY, CLASS_SCHEMES, class_names
+from nextgenre.constants import CLASS_SCHEMES, GENRES, GROUPS, STRESS_MAX, TIMES_OF_DAY, class_names
 from nextgenre.errors import NextgenreError
 from nextgenre.processed import SPLITS, Processed, no_overrides
 from nextgenre.split import split_users
@@ -55,7 +55,9 @@ def text_vectors(sessions: pd.DataFrame, emb_tracks: pd.DataFrame, emb_vectors: 
     row_of = pd.Series(np.arange(len(emb_tracks)), index=emb_tracks["track"].to_numpy())
     rows = sessions["track"].map(row_of)
     if rows.isna().any():
-        raise FeaturesError(f"data/embeddings/tracks.parquet: no vector for track {sessions.track[rows.isna()].iloc[0]!r}")
+        raise FeaturesError(
+            f"data/embeddings/tracks.parquet: no vector for track {sessions.track[rows.isna()].iloc[0]!r}"
+        )
     return np.asarray(emb_vectors, dtype=np.float32)[rows.to_numpy(dtype=np.int64)]
 
 
@@ -78,10 +80,12 @@ def session_vectors(sessions, emb_tracks, emb_vectors, stress: bool, interval: i
     Sessions left out by missing_stress=drop get an all-zero vector: the models' masking skips
     them wherever they fall in a history window.
     """
-    parts = [text_vectors(sessions, emb_tracks, emb_vectors),
-             sessions["disorder"].to_numpy(dtype=np.float32)[:, None],
-             _one_hot(sessions["genre"], GENRES, "genre"),
-             _one_hot(sessions["time_of_day"], TIMES_OF_DAY, "time_of_day")]
+    parts = [
+        text_vectors(sessions, emb_tracks, emb_vectors),
+        sessions["disorder"].to_numpy(dtype=np.float32)[:, None],
+        _one_hot(sessions["genre"], GENRES, "genre"),
+        _one_hot(sessions["time_of_day"], TIMES_OF_DAY, "time_of_day"),
+    ]
     kept = np.ones(len(sessions), dtype=bool)
     if stress:
         scaled, kept = session_stress(sessions, interval, missing)
@@ -108,7 +112,7 @@ def candidate_samples(sessions: pd.DataFrame, history: int, classes: int, kept: 
     if np.any(np.diff(times)[~new_user[1:]] < 0):
         raise FeaturesError("sessions.parquet: rows are not sorted by user then created_at")
     start = np.maximum(first_row, rows - history)
-    kept_before = np.r_[0, np.cumsum(kept)]          # kept sessions in rows [0, r)
+    kept_before = np.r_[0, np.cumsum(kept)]  # kept sessions in rows [0, r)
     has_kept_history = kept_before[rows] - kept_before[start] > 0
     strictly_later = np.r_[False, times[1:] > times[:-1]]
     is_target = ~new_user & strictly_later & kept & has_kept_history
@@ -118,11 +122,13 @@ def candidate_samples(sessions: pd.DataFrame, history: int, classes: int, kept: 
     target_class = sessions["genre"].map(scheme)
     is_target &= target_class.notna().to_numpy()
     targets = rows[is_target]
-    return pd.DataFrame({
-        "target": targets.astype(np.int64),
-        "start": start[targets].astype(np.int64),
-        "label": target_class.iloc[targets].map({c: i for i, c in enumerate(names)}).to_numpy(dtype=np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "target": targets.astype(np.int64),
+            "start": start[targets].astype(np.int64),
+            "label": target_class.iloc[targets].map({c: i for i, c in enumerate(names)}).to_numpy(dtype=np.int64),
+        }
+    )
 
 
 def build_features(sessions, tweets, emb_tracks, emb_vectors, params: dict) -> Processed:
@@ -144,8 +150,7 @@ def build_features(sessions, tweets, emb_tracks, emb_vectors, params: dict) -> P
     samples["group"] = sessions.group.to_numpy()[samples.target]
     samples["user_index"] = pd.Series(target_user).map(user_codes).to_numpy(dtype=np.int64)
 
-    overrides = (stress_overrides(sessions, tweets, samples, interval, missing) if stress
-                 else no_overrides())
+    overrides = stress_overrides(sessions, tweets, samples, interval, missing) if stress else no_overrides()
     names = class_names(f["classes"])
     genre_codes = sessions["genre"].map({g: i for i, g in enumerate(GENRES)}).to_numpy(dtype=np.int8)
     meta = {
@@ -166,8 +171,10 @@ def build_features(sessions, tweets, emb_tracks, emb_vectors, params: dict) -> P
         "n_overrides": int(len(overrides)),
         "users_per_split": {s: int((split == s).sum()) for s in SPLITS},
         "samples_per_split": {s: int((samples.split == s).sum()) for s in SPLITS},
-        "samples_per_class": {s: {c: int(((samples.split == s) & (samples.label == i)).sum())
-                                  for i, c in enumerate(names)} for s in SPLITS},
+        "samples_per_class": {
+            s: {c: int(((samples.split == s) & (samples.label == i)).sum()) for i, c in enumerate(names)}
+            for s in SPLITS
+        },
         "groups": list(GROUPS),
     }
     return Processed(vectors, genre_codes, kept, samples, overrides, meta)

@@ -26,15 +26,19 @@ from nextgenre.registry import MODELS, mcnemar_key, pairs
 from nextgenre.threads import THREADS_ENV
 
 # Every grid setting is given explicitly, so the workspace's own values never leak in.
-BASE = {"features.classes": 6, "model.attention": False, "features.stress": False,
-        "train.oversample": False, "data.interval": 30}
+BASE = {
+    "features.classes": 6,
+    "model.attention": False,
+    "features.stress": False,
+    "train.oversample": False,
+    "data.interval": 30,
+}
 
 PAPER = {
     "6-class": {},
     "6-class-oversampled": {"train.oversample": True},
     "4-class": {"features.classes": 4},
-    "3-class-attention-stress": {"features.classes": 3, "model.attention": True,
-                                 "features.stress": True},
+    "3-class-attention-stress": {"features.classes": 3, "model.attention": True, "features.stress": True},
 }
 
 ABLATIONS = {
@@ -42,10 +46,18 @@ ABLATIONS = {
     "3c-attention": {"features.classes": 3, "model.attention": True},
     "3c-stress30": {"features.classes": 3, "features.stress": True},
     "3c-attention-stress30": {"features.classes": 3, "model.attention": True, "features.stress": True},
-    "3c-attention-stress60": {"features.classes": 3, "model.attention": True, "features.stress": True,
-                              "data.interval": 60},
-    "3c-attention-stress90": {"features.classes": 3, "model.attention": True, "features.stress": True,
-                              "data.interval": 90},
+    "3c-attention-stress60": {
+        "features.classes": 3,
+        "model.attention": True,
+        "features.stress": True,
+        "data.interval": 60,
+    },
+    "3c-attention-stress90": {
+        "features.classes": 3,
+        "model.attention": True,
+        "features.stress": True,
+        "data.interval": 90,
+    },
 }
 
 # Effects that the ablation table reports: (what, configuration with it, configuration without).
@@ -68,8 +80,10 @@ def select(grid_names: list[str], only: list[str] | None = None) -> dict[str, di
         return configs
     unknown = [name for name in only if name not in configs]
     if unknown:
-        raise NextgenreError(f"--only: no configuration {', '.join(unknown)} in the "
-                             f"{'/'.join(grid_names)} grid; choose from {', '.join(configs)}")
+        raise NextgenreError(
+            f"--only: no configuration {', '.join(unknown)} in the "
+            f"{'/'.join(grid_names)} grid; choose from {', '.join(configs)}"
+        )
     return {name: configs[name] for name in only}
 
 
@@ -104,8 +118,7 @@ class Queued:
     name: str
 
 
-def queue_grid(grid: dict[str, dict], seeds: list[int], extra: dict,
-               reuse: bool = False) -> list[Queued]:
+def queue_grid(grid: dict[str, dict], seeds: list[int], extra: dict, reuse: bool = False) -> list[Queued]:
     """Queue every configuration once per seed; `extra` settings apply to all (e.g. a scale).
     With `reuse`, an experiment of the same name that already ran or waits in the queue is
     kept (to resume an interrupted grid); otherwise it is replaced."""
@@ -128,8 +141,9 @@ def queue_grid(grid: dict[str, dict], seeds: list[int], extra: dict,
 def _queued_names() -> set[str]:
     """Names of the experiments queued or running now."""
     lines = _run("dvc", "queue", "status").splitlines()
-    return {line.split()[1] for line in lines
-            if len(line.split()) > 2 and any(w in line for w in ("Queued", "Running"))}
+    return {
+        line.split()[1] for line in lines if len(line.split()) > 2 and any(w in line for w in ("Queued", "Running"))
+    }
 
 
 def _remove_experiment(name: str) -> None:
@@ -190,13 +204,19 @@ def read_comparison(name: str) -> dict:
 def read_best_val(name: str, model: str) -> dict:
     """Validation loss and accuracy of a trained model at its best epoch (lowest val_loss: the
     weights that early stopping restored), from the experiment's dvclive log."""
-    curves = {what: pd.read_csv(io.StringIO(read_git_file(
-        name, f"dvclive/train/{model}/plots/metrics/val/{what}.tsv")), sep="\t")
-        for what in ("loss", "accuracy")}
+    curves = {
+        what: pd.read_csv(
+            io.StringIO(read_git_file(name, f"dvclive/train/{model}/plots/metrics/val/{what}.tsv")), sep="\t"
+        )
+        for what in ("loss", "accuracy")
+    }
     best = int(curves["loss"]["loss"].idxmin())
-    return {"epoch": int(curves["loss"]["step"][best]), "epochs": len(curves["loss"]),
-            "val_loss": float(curves["loss"]["loss"][best]),
-            "val_accuracy": float(curves["accuracy"]["accuracy"][best])}
+    return {
+        "epoch": int(curves["loss"]["step"][best]),
+        "epochs": len(curves["loss"]),
+        "val_loss": float(curves["loss"]["loss"][best]),
+        "val_accuracy": float(curves["accuracy"]["accuracy"][best]),
+    }
 
 
 def read_correct(name: str, model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -232,6 +252,7 @@ def read_table(name: str, path: str) -> pd.DataFrame:
 
 # --- tables ---------------------------------------------------------------------------------
 
+
 def _pm(values: list[float]) -> str:
     if len(values) == 1:
         return f"{values[0]:.3f}"
@@ -245,18 +266,22 @@ def _p_value(p_value: float) -> str:
 def paper_table(queued: list[Queued], comparisons: dict[str, dict]) -> str:
     """One row per configuration: each model (mean ± sd over seeds, per-seed 95% CIs), the best
     baseline, McNemar per seed for each pair of models, and the paper's numbers."""
-    header = ([m.upper() for m in MODELS] + ["best baseline"]
-              + [f"{a.upper()} vs {b.upper()} (McNemar p)" for a, b in pairs()]
-              + [f"paper {m.upper()}" for m in MODELS])
-    lines = ["| configuration | seeds | " + " | ".join(header) + " |",
-             "| --- | ---: |" + " --- |" * (len(MODELS) + 1 + len(pairs())) + " ---: |" * len(MODELS)]
+    header = (
+        [m.upper() for m in MODELS]
+        + ["best baseline"]
+        + [f"{a.upper()} vs {b.upper()} (McNemar p)" for a, b in pairs()]
+        + [f"paper {m.upper()}" for m in MODELS]
+    )
+    lines = [
+        "| configuration | seeds | " + " | ".join(header) + " |",
+        "| --- | ---: |" + " --- |" * (len(MODELS) + 1 + len(pairs())) + " ---: |" * len(MODELS),
+    ]
     for config in dict.fromkeys(q.config for q in queued):
         runs = [comparisons[q.name] for q in queued if q.config == config]
         cells = []
         for model in MODELS:
             accs = [r["models"][model]["accuracy"] for r in runs]
-            cis = ", ".join(f"[{r['models'][model]['ci_low']:.3f}, {r['models'][model]['ci_high']:.3f}]"
-                            for r in runs)
+            cis = ", ".join(f"[{r['models'][model]['ci_low']:.3f}, {r['models'][model]['ci_high']:.3f}]" for r in runs)
             cells.append(f"{_pm(accs)} ({cis})")
         best = [r["best_baseline"] for r in runs]
         names = sorted({b["name"] for b in best})
@@ -283,15 +308,18 @@ def ablation_table(seeds: list[int], configs: set[str]) -> str:
     """Which of attention, stress and the stress window helps, by how much, with 95% CIs
     (paired: both configurations are tested on the same users; one CI per seed), for the effects
     whose two configurations are both among the `configs` that were run."""
-    lines = ["| effect | model | change in accuracy (mean over seeds) | 95% CI per seed | helps? |",
-             "| --- | --- | ---: | --- | --- |"]
+    lines = [
+        "| effect | model | change in accuracy (mean over seeds) | 95% CI per seed | helps? |",
+        "| --- | --- | ---: | --- | --- |",
+    ]
     effects = [e for e in EFFECTS if {e[1], e[2]} <= configs]
     if not effects:
         return "No effect can be computed: no pair of its configurations was run.\n"
     for label, with_config, without_config in effects:
         for model in MODELS:
-            results = [effect(experiment_name(with_config, s), experiment_name(without_config, s),
-                              model, s) for s in seeds]
+            results = [
+                effect(experiment_name(with_config, s), experiment_name(without_config, s), model, s) for s in seeds
+            ]
             mean = np.mean([r[0] for r in results])
             cis = ", ".join(f"[{lo:+.3f}, {hi:+.3f}]" for _, lo, hi in results)
             if all(lo > 0 for _, lo, _ in results):

@@ -43,8 +43,17 @@ UNKNOWN_TRACK = "unknown_track"
 DROP_REASONS = (AMBIGUOUS, NO_GENRE, UNKNOWN_TRACK)
 _TIME_OF_DAY_BY_HOUR = np.array([time_of_day(h) for h in range(24)], dtype=object)
 
-SESSION_COLUMNS = ["user", "group", "disorder", "created_at", "time_of_day", "track", "genre",
-                   *(f"stress_{i}" for i in INTERVALS), *(f"n_{i}" for i in INTERVALS)]
+SESSION_COLUMNS = [
+    "user",
+    "group",
+    "disorder",
+    "created_at",
+    "time_of_day",
+    "track",
+    "genre",
+    *(f"stress_{i}" for i in INTERVALS),
+    *(f"n_{i}" for i in INTERVALS),
+]
 
 
 @dataclass
@@ -82,12 +91,14 @@ def resolve_tracks(tracks: pd.DataFrame, taxonomy: Taxonomy) -> tuple[pd.DataFra
     """Genre (or drop reason) of each catalogue track; the number of distinct unlisted tags."""
     resolutions = [taxonomy.resolve(g) for g in tracks["genres"]]
     unlisted = {tag for r in resolutions for tag in r.unlisted}
-    resolved = pd.DataFrame({
-        "track": tracks["track"].to_numpy(),
-        "genre": [r.genre for r in resolutions],
-        "reason": [r.reason for r in resolutions],
-        "lyrics": tracks["lyrics"].to_numpy(),
-    })
+    resolved = pd.DataFrame(
+        {
+            "track": tracks["track"].to_numpy(),
+            "genre": [r.genre for r in resolutions],
+            "reason": [r.reason for r in resolutions],
+            "lyrics": tracks["lyrics"].to_numpy(),
+        }
+    )
     return resolved, len(unlisted)
 
 
@@ -121,32 +132,46 @@ def build(raw: RawData, key: bytes, taxonomy: Taxonomy | None = None) -> Ingeste
     # Ordinary tweets and their stress; then each session's stress windows.
     o = tweets.loc[is_ordinary, ["user_id", "created_at", "text", "stress"]]
     o_stress = stress_scores.scores(o["text"], override=o["stress"])
-    windows = stress_windows(s["user_id"].to_numpy(), s["created_at"].to_numpy(),
-                             o["user_id"].to_numpy(), o["created_at"].to_numpy(), o_stress)
+    windows = stress_windows(
+        s["user_id"].to_numpy(),
+        s["created_at"].to_numpy(),
+        o["user_id"].to_numpy(),
+        o["created_at"].to_numpy(),
+        o_stress,
+    )
     for name, values in windows.items():
         s[name] = values
 
     s["user"] = pseudonymize(s["user_id"], key).to_numpy()
     s["disorder"] = (s["group"] != CONTROL).astype(np.int8)
-    sessions = (s.sort_values(["user", "created_at", "order"], kind="stable")[SESSION_COLUMNS]
-                .reset_index(drop=True))
+    sessions = s.sort_values(["user", "created_at", "order"], kind="stable")[SESSION_COLUMNS].reset_index(drop=True)
 
-    ordinary = pd.DataFrame({"user": pseudonymize(o["user_id"], key).to_numpy(),
-                             "created_at": o["created_at"].to_numpy(), "stress": o_stress,
-                             "order": o.index.to_numpy()})
-    ordinary = (ordinary.sort_values(["user", "created_at", "order"], kind="stable")
-                [["user", "created_at", "stress"]].reset_index(drop=True))
+    ordinary = pd.DataFrame(
+        {
+            "user": pseudonymize(o["user_id"], key).to_numpy(),
+            "created_at": o["created_at"].to_numpy(),
+            "stress": o_stress,
+            "order": o.index.to_numpy(),
+        }
+    )
+    ordinary = ordinary.sort_values(["user", "created_at", "order"], kind="stable")[
+        ["user", "created_at", "stress"]
+    ].reset_index(drop=True)
     ordinary["created_at"] = ordinary["created_at"].astype("datetime64[ns, UTC]")
 
-    kept_tracks = (tracks[tracks["track"].isin(sessions["track"])][["track", "genre", "lyrics"]]
-                   .sort_values("track", kind="stable").reset_index(drop=True))
+    kept_tracks = (
+        tracks[tracks["track"].isin(sessions["track"])][["track", "genre", "lyrics"]]
+        .sort_values("track", kind="stable")
+        .reset_index(drop=True)
+    )
 
     metrics = data_metrics(raw, sessions, dropped, len(ordinary), len(kept_tracks), n_unlisted)
     return Ingested(sessions, ordinary, kept_tracks, metrics)
 
 
-def data_metrics(raw: RawData, sessions: pd.DataFrame, dropped: dict, n_ordinary: int,
-                 n_tracks: int, n_unlisted: int) -> dict:
+def data_metrics(
+    raw: RawData, sessions: pd.DataFrame, dropped: dict, n_ordinary: int, n_tracks: int, n_unlisted: int
+) -> dict:
     """Tables I-IV and Fig. 5 of the paper, from this data (see the module docstring)."""
     users_per_group = raw.users["group"].value_counts()
     sessions_per_group = sessions["group"].value_counts()
@@ -155,14 +180,15 @@ def data_metrics(raw: RawData, sessions: pd.DataFrame, dropped: dict, n_ordinary
         has = sessions[sessions[f"n_{i}"] > 0]
         with_stress[str(i)] = len(has)
         counts = has.groupby(["group", "genre"]).size()
-        genre_by_group[str(i)] = {g: {genre: int(counts.get((g, genre), 0)) for genre in GENRES}
-                                  for g in GROUPS}
+        genre_by_group[str(i)] = {g: {genre: int(counts.get((g, genre), 0)) for genre in GENRES} for g in GROUPS}
     class_counts = {}
     for scheme in (6, 4, 3):
         classes = sessions["genre"].map(CLASS_SCHEMES[scheme]).value_counts()
         class_counts[str(scheme)] = {c: int(classes.get(c, 0)) for c in class_names(scheme)}
-    per_user = {g: (float(sessions_per_group.get(g, 0)) / users_per_group[g]
-                    if users_per_group.get(g, 0) else 0.0) for g in GROUPS}
+    per_user = {
+        g: (float(sessions_per_group.get(g, 0)) / users_per_group[g] if users_per_group.get(g, 0) else 0.0)
+        for g in GROUPS
+    }
     return {
         "users_per_group": {g: int(users_per_group.get(g, 0)) for g in GROUPS},
         "sessions": len(sessions),
@@ -178,7 +204,6 @@ def data_metrics(raw: RawData, sessions: pd.DataFrame, dropped: dict, n_ordinary
     }
 
 
-def ingest(raw: str | Path, key: bytes, taxonomy: Taxonomy | None = None,
-           limits: Limits = Limits()) -> Ingested:
+def ingest(raw: str | Path, key: bytes, taxonomy: Taxonomy | None = None, limits: Limits = Limits()) -> Ingested:
     """Read and check a raw folder (RawDataError on any problem), then build the interim tables."""
     return build(read_raw(raw, limits), key, taxonomy)

@@ -35,11 +35,16 @@ _LINK_START = re.compile(r"(?:https?://|www\.|spotify:track:)", re.IGNORECASE)
 
 # Registered domains of the music platforms; subdomains count too (open.spotify.com).
 MUSIC_DOMAINS = (
-    "spotify.com", "spotify.link",
-    "music.apple.com", "itunes.apple.com",
-    "soundcloud.com", "soundcloud.app.goo.gl",
-    "youtube.com", "youtu.be",
-    "deezer.com", "deezer.page.link",
+    "spotify.com",
+    "spotify.link",
+    "music.apple.com",
+    "itunes.apple.com",
+    "soundcloud.com",
+    "soundcloud.app.goo.gl",
+    "youtube.com",
+    "youtu.be",
+    "deezer.com",
+    "deezer.page.link",
 )
 
 # Query parameters that identify a track, per host; every other parameter is dropped.
@@ -63,7 +68,7 @@ def _host(netloc: str) -> str:
     host = netloc.rsplit("@", 1)[-1].split(":", 1)[0].lower().rstrip(".")
     for prefix in ("www.", "m."):
         if host.startswith(prefix):
-            host = host[len(prefix):]
+            host = host[len(prefix) :]
     return host
 
 

@@ -23,11 +23,19 @@ def scores(y_true, y_pred, n_classes: int) -> dict:
 def detailed_scores(y_true, y_pred, classes: list[str]) -> dict:
     """`scores`, and per-class precision/recall/F1/support, the number of samples, the class names."""
     precision, recall, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=list(range(len(classes))), zero_division=0)
+        y_true, y_pred, labels=list(range(len(classes))), zero_division=0
+    )
     return {
         **scores(y_true, y_pred, len(classes)),
-        "per_class": {c: {"precision": float(precision[i]), "recall": float(recall[i]),
-                          "f1": float(f1[i]), "support": int(support[i])} for i, c in enumerate(classes)},
+        "per_class": {
+            c: {
+                "precision": float(precision[i]),
+                "recall": float(recall[i]),
+                "f1": float(f1[i]),
+                "support": int(support[i]),
+            }
+            for i, c in enumerate(classes)
+        },
         "n_test": int(len(y_true)),
         "classes": list(classes),
     }

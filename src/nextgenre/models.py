@@ -64,8 +64,7 @@ def build_model(kind: str, input_dim: int, n_classes: int, params: dict) -> kera
     x = layers.Masking(mask_value=0.0, name="masking")(inputs)
     for i in range(n_layers):
         last = i == n_layers - 1
-        x = RECURRENT[kind](units, return_sequences=(not last) or params["attention"],
-                            name=f"{kind}_{i + 1}")(x)
+        x = RECURRENT[kind](units, return_sequences=(not last) or params["attention"], name=f"{kind}_{i + 1}")(x)
         if dropout > 0 and not last:
             x = layers.Dropout(dropout, name=f"dropout_{i + 1}")(x)
     if params["attention"]:

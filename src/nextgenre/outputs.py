@@ -7,9 +7,9 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 
 def _umask() -> int:
@@ -34,6 +34,7 @@ def _remove(path: Path) -> None:
 @dataclass(frozen=True)
 class Output:
     """One output of a stage: a folder or a file."""
+
     path: Path
     is_dir: bool
 
@@ -102,18 +103,17 @@ def atomic_outputs(*outputs: Output) -> Iterator[list[Path]]:
                 tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it owner-only; outputs get the usual mode
             else:
                 # The temporary name keeps the suffix, so writers that go by it (matplotlib) still work.
-                fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
-                                            dir=path.parent)
+                fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
                 os.close(fd)
                 tmp = Path(name)
                 tmp.chmod(0o666 & ~_umask())
             temps.append(tmp)
         yield temps
-        moves = [{"target": o.path, "tmp": t, "backup": t.with_name(t.name + ".old")}
-                 for o, t in zip(outputs, temps)]
+        moves = [{"target": o.path, "tmp": t, "backup": t.with_name(t.name + ".old")} for o, t in zip(outputs, temps)]
         tmp_journal = journal.with_name(journal.name + ".tmp")
-        tmp_journal.write_text(json.dumps([{k: os.path.relpath(v, journal.parent) for k, v in m.items()}
-                                           for m in moves]))
+        tmp_journal.write_text(
+            json.dumps([{k: os.path.relpath(v, journal.parent) for k, v in m.items()} for m in moves])
+        )
         os.replace(tmp_journal, journal)
         _commit(moves)
         journal.unlink()

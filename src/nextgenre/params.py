@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -22,6 +23,7 @@ def integer(lo: int | None = None, hi: int | None = None) -> Check:
             _fail(name, value, "an integer")
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             _fail(name, value, f"an integer in [{lo}, {hi}]")
+
     return check
 
 
@@ -33,6 +35,7 @@ def number(lo: float | None = None, hi: float | None = None, lo_open: bool = Fal
         if too_low or (hi is not None and value > hi):
             bracket = "(" if lo_open else "["
             _fail(name, value, f"a number in {bracket}{lo}, {hi}]")
+
     return check
 
 
@@ -40,6 +43,7 @@ def boolean() -> Check:
     def check(name, value):
         if not isinstance(value, bool):
             _fail(name, value, "true or false")
+
     return check
 
 
@@ -47,6 +51,7 @@ def text() -> Check:
     def check(name, value):
         if not isinstance(value, str) or not value:
             _fail(name, value, "a non-empty string")
+
     return check
 
 
@@ -54,6 +59,7 @@ def one_of(*choices) -> Check:
     def check(name, value):
         if isinstance(value, bool) or value not in choices:
             _fail(name, value, "one of " + ", ".join(repr(c) for c in choices))
+
     return check
 
 
@@ -63,6 +69,7 @@ def list_of(item: Check, min_len: int = 0) -> Check:
             _fail(name, value, f"a list of at least {min_len} items")
         for i, v in enumerate(value):
             item(f"{name}[{i}]", v)
+
     return check
 
 
@@ -171,8 +178,10 @@ class DeclaredParams(dict):
         self.stage, self.prefix = stage, prefix
 
     def __missing__(self, key):
-        raise ParamsError(f"stage '{self.stage}' reads the setting '{self.prefix}{key}', which its dvc.yaml "
-                          "entry does not declare: add it to the stage's params")
+        raise ParamsError(
+            f"stage '{self.stage}' reads the setting '{self.prefix}{key}', which its dvc.yaml "
+            "entry does not declare: add it to the stage's params"
+        )
 
     def get(self, key, default=None):
         return self[key] if key in self else self.__missing__(key)
@@ -189,8 +198,10 @@ def declared_params(stage: str, dvc_yaml: str | Path = "dvc.yaml") -> list[str]:
     names = stages[stage].get("params", [])
     for name in names:
         if not isinstance(name, str):
-            raise ParamsError(f"{dvc_yaml}: stage '{stage}': params entry {name!r} is not a setting of "
-                              "params.yaml (other params files are not supported)")
+            raise ParamsError(
+                f"{dvc_yaml}: stage '{stage}': params entry {name!r} is not a setting of "
+                "params.yaml (other params files are not supported)"
+            )
     return names
 
 

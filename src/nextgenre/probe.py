@@ -38,5 +38,4 @@ def genre_probe(vectors: np.ndarray, genres, seed: int = 0) -> dict:
     vectors = np.asarray(vectors, dtype=np.float64)
     genres = np.asarray(genres, dtype=object).astype(str)
     lyrical = np.abs(vectors).sum(axis=1) > 0
-    return {"all": _probe(vectors, genres, seed),
-            "with_lyrics": _probe(vectors[lyrical], genres[lyrical], seed)}
+    return {"all": _probe(vectors, genres, seed), "with_lyrics": _probe(vectors[lyrical], genres[lyrical], seed)}

@@ -31,11 +31,12 @@ FILES = ("vectors.npy", "genres.npy", "kept.npy", "samples.parquet", "stress_ove
 @dataclass
 class Processed:
     """Everything the features stage writes to data/processed/."""
-    vectors: np.ndarray          # float32 (n_sessions, input_dim)
-    genres: np.ndarray           # int8 (n_sessions,): index in GENRES
-    kept: np.ndarray             # bool (n_sessions,): False = left out by missing_stress=drop
-    samples: pd.DataFrame        # target, start, label, split, group, user_index
-    overrides: pd.DataFrame      # target, session, stress: stress of a window cut at the target
+
+    vectors: np.ndarray  # float32 (n_sessions, input_dim)
+    genres: np.ndarray  # int8 (n_sessions,): index in GENRES
+    kept: np.ndarray  # bool (n_sessions,): False = left out by missing_stress=drop
+    samples: pd.DataFrame  # target, start, label, split, group, user_index
+    overrides: pd.DataFrame  # target, session, stress: stress of a window cut at the target
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -72,8 +73,9 @@ class Processed:
 
 def no_overrides() -> pd.DataFrame:
     """An empty stress_overrides table (no stress in the vectors, or no window reaches a target)."""
-    return pd.DataFrame({"target": np.zeros(0, np.int64), "session": np.zeros(0, np.int64),
-                         "stress": np.zeros(0, np.float32)})
+    return pd.DataFrame(
+        {"target": np.zeros(0, np.int64), "session": np.zeros(0, np.int64), "stress": np.zeros(0, np.float32)}
+    )
 
 
 def write_processed(folder, processed: Processed) -> None:

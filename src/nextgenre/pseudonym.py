@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from nextgenre.sources import is_synthetic
 from nextgenre.errors import NextgenreError
+from nextgenre.sources import is_synthetic
 
 KEY_ENV = "NEXTGENRE_PSEUDONYM_KEY"
 KEY_FILE = ".nextgenre-key"
@@ -39,7 +39,8 @@ def pseudonym_key(raw: str | os.PathLike, root: str | os.PathLike = ".") -> byte
     raise NextgenreError(
         f"no pseudonymisation key for {raw}: set the environment variable {KEY_ENV}, or write a "
         f"long random secret to {KEY_FILE} in the repository root (it is git-ignored), e.g. "
-        f"python -c \"import secrets; print(secrets.token_hex(32))\" > {KEY_FILE}")
+        f'python -c "import secrets; print(secrets.token_hex(32))" > {KEY_FILE}'
+    )
 
 
 def pseudonym(user_id: str, key: bytes) -> str:

@@ -20,8 +20,9 @@ import gzip
 import io
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from nextgenre.errors import RawDataError
 
@@ -49,11 +50,12 @@ _OS_PROBLEMS = {  # errno -> what the user reads
 @dataclass(frozen=True)
 class Limits:
     """Caps on one raw file: bytes after decompression, and data rows."""
+
     max_bytes: int = MAX_FILE_MIB * MIB
     max_rows: int = MAX_ROWS
 
     @classmethod
-    def from_params(cls, data: dict) -> "Limits":
+    def from_params(cls, data: dict) -> Limits:
         return cls(max_bytes=data["max_file_mib"] * MIB, max_rows=data["max_rows"])
 
 
@@ -116,14 +118,19 @@ class _Capped(io.RawIOBase):
         self._read += len(data)
         if self._read > self._max:
             size = f"{self._max / MIB:g} MiB" if self._max >= MIB else f"{self._max} bytes"
-            raise RawDataError(self._path, None, None, f"more than {size} of data after "
-                               f"decompression (the cap {self._setting} in params.yaml)")
-        buffer[:len(data)] = data
+            raise RawDataError(
+                self._path,
+                None,
+                None,
+                f"more than {size} of data after decompression (the cap {self._setting} in params.yaml)",
+            )
+        buffer[: len(data)] = data
         return len(data)
 
 
-def capped(stream: BinaryIO, path: str | os.PathLike, max_bytes: int,
-           setting: str = "data.max_file_mib") -> io.BufferedReader:
+def capped(
+    stream: BinaryIO, path: str | os.PathLike, max_bytes: int, setting: str = "data.max_file_mib"
+) -> io.BufferedReader:
     """`stream` read through a cap of `max_bytes` bytes (RawDataError naming `path` and the
     params.yaml `setting` of the cap past it)."""
     return io.BufferedReader(_Capped(stream, path, max_bytes, setting), buffer_size=1 << 16)
@@ -144,8 +151,8 @@ def open_raw(path: str | os.PathLike, max_bytes: int) -> Iterator[io.BufferedRea
     check_file(path)
     gz = is_gzip(path)
     try:
-        f = open(path, "rb")
+        f = open(path, "rb")  # noqa: SIM115 (closed by the with below; opened apart to name OSError)
     except OSError as exc:
         raise os_problem(path, exc) from None
-    with f, (gzip.GzipFile(fileobj=f, mode="rb") if gz else contextlib.nullcontext(f)) as content:
+    with f, gzip.GzipFile(fileobj=f, mode="rb") if gz else contextlib.nullcontext(f) as content:
         yield capped(content, path, max_bytes)

@@ -20,10 +20,10 @@ import yaml
 
 from nextgenre import stats
 from nextgenre.baselines import BASELINES, DESCRIPTIONS
-from nextgenre.sources import is_synthetic
 from nextgenre.errors import NextgenreError
 from nextgenre.metrics import scores
 from nextgenre.registry import MODELS, mcnemar_key, pairs
+from nextgenre.sources import is_synthetic
 
 PAPER_KEYS = ("classes", "attention", "stress", "oversampling")
 PAPER_ENCODER = "roberta-base (768 dimensions)"
@@ -34,12 +34,12 @@ ALPHA = 0.05
 class RunResults:
     """This run's outputs that the report reads, all on the same test samples."""
 
-    predictions: dict[str, pd.DataFrame]   # model -> target, y_true, y_pred, p_<class>
-    baselines: pd.DataFrame                # target, y_true, one column per baseline
-    model_metrics: dict[str, dict]         # metrics/<model>.json
-    baseline_metrics: dict                 # metrics/baselines.json
-    embed: dict                            # metrics/embed.json
-    users: np.ndarray                      # user_index of every test sample (bootstrap clusters)
+    predictions: dict[str, pd.DataFrame]  # model -> target, y_true, y_pred, p_<class>
+    baselines: pd.DataFrame  # target, y_true, one column per baseline
+    model_metrics: dict[str, dict]  # metrics/<model>.json
+    baseline_metrics: dict  # metrics/baselines.json
+    embed: dict  # metrics/embed.json
+    users: np.ndarray  # user_index of every test sample (bootstrap clusters)
 
 
 def _read_json(path: Path) -> dict:
@@ -83,12 +83,18 @@ def data_source(raw: str, imported: str | None = None) -> dict:
     real/dvc.yaml imports into `imported`, or the researcher's own folder."""
     raw = posixpath.normpath(str(raw))
     if is_synthetic(raw):
-        return {"synthetic": True, "raw": raw,
-                "description": f"the synthetic stand-in that the pipeline generates (`{raw}`)"}
+        return {
+            "synthetic": True,
+            "raw": raw,
+            "description": f"the synthetic stand-in that the pipeline generates (`{raw}`)",
+        }
     if imported is not None and raw == posixpath.normpath(str(imported)):
-        return {"synthetic": False, "raw": raw,
-                "description": f"public listening tweets (Dooms et al. 2014) imported to `{raw}` "
-                               "by real/dvc.yaml: everyone in group control, no stress, no lyrics"}
+        return {
+            "synthetic": False,
+            "raw": raw,
+            "description": f"public listening tweets (Dooms et al. 2014) imported to `{raw}` "
+            "by real/dvc.yaml: everyone in group control, no stress, no lyrics",
+        }
     return {"synthetic": False, "raw": raw, "description": f"the researcher's own data at `{raw}`"}
 
 
@@ -116,10 +122,13 @@ def _check_same_samples(results: RunResults) -> None:
     ref = results.baselines
     for name, pred in results.predictions.items():
         if len(pred) != len(ref) or not (
-                np.array_equal(pred["target"].to_numpy(), ref["target"].to_numpy())
-                and np.array_equal(pred["y_true"].to_numpy(), ref["y_true"].to_numpy())):
-            raise NextgenreError(f"data/predictions/{name}.parquet and baselines.parquet are not on the "
-                                 "same test samples in the same order (rerun `dvc repro`)")
+            np.array_equal(pred["target"].to_numpy(), ref["target"].to_numpy())
+            and np.array_equal(pred["y_true"].to_numpy(), ref["y_true"].to_numpy())
+        ):
+            raise NextgenreError(
+                f"data/predictions/{name}.parquet and baselines.parquet are not on the "
+                "same test samples in the same order (rerun `dvc repro`)"
+            )
 
 
 def _check_classes(results: RunResults, n_classes: int) -> list[str]:
@@ -128,8 +137,9 @@ def _check_classes(results: RunResults, n_classes: int) -> list[str]:
         if m.get("classes") != classes:
             raise NextgenreError(f"metrics/{name}.json and metrics/baselines.json name different classes")
     if classes is None or len(classes) != n_classes:
-        raise NextgenreError(f"metrics name {classes} as classes but features.classes is {n_classes} "
-                             "(rerun `dvc repro`)")
+        raise NextgenreError(
+            f"metrics name {classes} as classes but features.classes is {n_classes} (rerun `dvc repro`)"
+        )
     return classes
 
 
@@ -154,10 +164,11 @@ def build_comparison(results: RunResults, params: dict, paper: dict) -> dict:
         models[name] = _scored(y_true, y_pred, users, len(classes), seed)
         reported = results.model_metrics[name]["accuracy"]
         if abs(reported - models[name]["accuracy"]) > 1e-4:
-            raise NextgenreError(f"metrics/{name}.json says accuracy {reported} but its predictions give "
-                                 f"{models[name]['accuracy']:.6f} (stale outputs? rerun `dvc repro`)")
-    base = {name: _scored(y_true, results.baselines[name].to_numpy(), users, len(classes), seed)
-            for name in BASELINES}
+            raise NextgenreError(
+                f"metrics/{name}.json says accuracy {reported} but its predictions give "
+                f"{models[name]['accuracy']:.6f} (stale outputs? rerun `dvc repro`)"
+            )
+    base = {name: _scored(y_true, results.baselines[name].to_numpy(), users, len(classes), seed) for name in BASELINES}
 
     best = max(BASELINES, key=lambda b: base[b]["accuracy"])  # first in BASELINES order on ties
     correct = {name: results.predictions[name]["y_pred"].to_numpy() == y_true for name in MODELS}
@@ -168,23 +179,28 @@ def build_comparison(results: RunResults, params: dict, paper: dict) -> dict:
         low, high = stats.bootstrap_mean_ci(diff, clusters=users, seed=seed)
         margins[name] = {
             "over_best": models[name]["accuracy"] - base[best]["accuracy"],
-            "over_best_ci_low": low, "over_best_ci_high": high,
+            "over_best_ci_low": low,
+            "over_best_ci_high": high,
             "over": {b: models[name]["accuracy"] - base[b]["accuracy"] for b in BASELINES},
         }
 
     row = match_paper_row(paper["accuracy"], config)
-    deltas = {name: (models[name]["accuracy"] - row[name] if row and row.get(name) is not None else None)
-              for name in MODELS}
+    deltas = {
+        name: (models[name]["accuracy"] - row[name] if row and row.get(name) is not None else None) for name in MODELS
+    }
     return {
         "data_source": data_source(params["data"]["raw"], params["realdata"]["out"]),
-        "encoder": {"name": results.embed.get("encoder", params["embed"]["model"]),
-                    "dim": results.embed.get("dim")},
+        "encoder": {"name": results.embed.get("encoder", params["embed"]["model"]), "dim": results.embed.get("dim")},
         "config": config,
         "class_names": classes,
         "n_test": int(len(y_true)),
         "n_test_users": int(len(np.unique(users))),
-        "bootstrap": {"level": stats.LEVEL, "resamples": stats.N_RESAMPLES, "seed": seed,
-                      "method": "percentile bootstrap, resampling test users (clusters)"},
+        "bootstrap": {
+            "level": stats.LEVEL,
+            "resamples": stats.N_RESAMPLES,
+            "seed": seed,
+            "method": "percentile bootstrap, resampling test users (clusters)",
+        },
         "models": models,
         "baselines": base,
         "best_baseline": {"name": best, "accuracy": base[best]["accuracy"]},
@@ -195,6 +211,7 @@ def build_comparison(results: RunResults, params: dict, paper: dict) -> dict:
 
 
 # --- markdown -------------------------------------------------------------------------------
+
 
 def _f(x, digits: int = 3) -> str:
     return "—" if x is None else f"{x:.{digits}f}"
@@ -216,22 +233,25 @@ def render_markdown(c: dict) -> str:
     cfg, models, base = c["config"], c["models"], c["baselines"]
     lines = ["# Next-genre prediction: this run against the paper and the baselines", ""]
     if c["data_source"]["synthetic"]:
-        lines += ["**Synthetic data: these numbers test the pipeline, not the paper's hypothesis.** "
-                  "The stand-in data is generated by the pipeline itself; only the researcher's own "
-                  "data can confirm or refute the paper's results.", ""]
+        lines += [
+            "**Synthetic data: these numbers test the pipeline, not the paper's hypothesis.** "
+            "The stand-in data is generated by the pipeline itself; only the researcher's own "
+            "data can confirm or refute the paper's results.",
+            "",
+        ]
     stress = "yes" if cfg["stress"] else "no"
     if cfg["stress"]:
         stress += f" ({cfg['stress_interval']}-minute window)"
     enc = c["encoder"]
     lines += [
         f"- **Data:** {c['data_source']['description']}",
-        f"- **Encoder:** `{enc['name']}`" + (f" ({enc['dim']} dimensions)" if enc["dim"] else "")
+        f"- **Encoder:** `{enc['name']}`"
+        + (f" ({enc['dim']} dimensions)" if enc["dim"] else "")
         + f"; the paper used {PAPER_ENCODER}",
         f"- **Configuration:** {cfg['classes']} classes ({', '.join(c['class_names'])}); "
         f"attention: {_yes(cfg['attention'])}; stress: {stress}; oversampling: {_yes(cfg['oversampling'])}; "
         f"history: {cfg['history']} sessions",
-        f"- **Test set:** {c['n_test']} samples from {c['n_test_users']} users that no model saw in "
-        "training",
+        f"- **Test set:** {c['n_test']} samples from {c['n_test_users']} users that no model saw in training",
         "",
         "## The paper's table and this run",
         "",
@@ -239,7 +259,8 @@ def render_markdown(c: dict) -> str:
         "paper's configuration that matches this run; — marks a number the paper does not give.",
         "",
         "| classes | attention | stress | oversampling | "
-        + " | ".join([f"paper {m.upper()}" for m in MODELS] + [f"this run {m.upper()}" for m in MODELS]) + " |",
+        + " | ".join([f"paper {m.upper()}" for m in MODELS] + [f"this run {m.upper()}" for m in MODELS])
+        + " |",
         "| ---: | :-: | :-: | :-: |" + " ---: |" * (2 * len(MODELS)),
     ]
     row = c["paper"]["row"]
@@ -247,17 +268,23 @@ def render_markdown(c: dict) -> str:
     for r in c["paper"]["table"]:
         mine = row is not None and all(r[k] == row[k] for k in PAPER_KEYS)
         cells = [_f(r.get(m), 2) for m in MODELS] + [this[m] if mine else "" for m in MODELS]
-        lines.append(f"| {r['classes']} | {_yes(r['attention'])} | {_yes(r['stress'])} | "
-                     f"{_yes(r['oversampling'])} | " + " | ".join(cells) + " |")
+        lines.append(
+            f"| {r['classes']} | {_yes(r['attention'])} | {_yes(r['stress'])} | "
+            f"{_yes(r['oversampling'])} | " + " | ".join(cells) + " |"
+        )
     if row is None:
         cells = ["not in the paper" for _ in MODELS] + [this[m] for m in MODELS]
-        lines.append(f"| {cfg['classes']} | {_yes(cfg['attention'])} | {_yes(cfg['stress'])} | "
-                     f"{_yes(cfg['oversampling'])} | " + " | ".join(cells) + " |")
-        lines += ["", "No row of the paper's table has this configuration, so there is nothing to "
-                  "compare this run with directly."]
+        lines.append(
+            f"| {cfg['classes']} | {_yes(cfg['attention'])} | {_yes(cfg['stress'])} | "
+            f"{_yes(cfg['oversampling'])} | " + " | ".join(cells) + " |"
+        )
+        lines += [
+            "",
+            "No row of the paper's table has this configuration, so there is nothing to "
+            "compare this run with directly.",
+        ]
     else:
-        parts = [f"{m.upper()} {c['paper']['delta'][m]:+.3f}" for m in MODELS
-                 if c["paper"]["delta"][m] is not None]
+        parts = [f"{m.upper()} {c['paper']['delta'][m]:+.3f}" for m in MODELS if c["paper"]["delta"][m] is not None]
         lines += ["", "This run minus the paper: " + ", ".join(parts) + "."]
 
     lines += [
@@ -270,11 +297,15 @@ def render_markdown(c: dict) -> str:
         "| --- | --- | ---: | :-: | ---: | ---: |",
     ]
     for m in MODELS:
-        lines.append(f"| **{m.upper()}** | recurrent model | **{_f(models[m]['accuracy'])}** | {_ci(models[m])} | "
-                     f"{_f(models[m]['macro_f1'])} | {_f(models[m]['balanced_accuracy'])} |")
+        lines.append(
+            f"| **{m.upper()}** | recurrent model | **{_f(models[m]['accuracy'])}** | {_ci(models[m])} | "
+            f"{_f(models[m]['macro_f1'])} | {_f(models[m]['balanced_accuracy'])} |"
+        )
     for b in BASELINES:
-        lines.append(f"| {b} | {DESCRIPTIONS[b]} | {_f(base[b]['accuracy'])} | {_ci(base[b])} | "
-                     f"{_f(base[b]['macro_f1'])} | {_f(base[b]['balanced_accuracy'])} |")
+        lines.append(
+            f"| {b} | {DESCRIPTIONS[b]} | {_f(base[b]['accuracy'])} | {_ci(base[b])} | "
+            f"{_f(base[b]['macro_f1'])} | {_f(base[b]['balanced_accuracy'])} |"
+        )
     best = c["best_baseline"]["name"]
     sentences = [f"The best baseline is **{best}** (accuracy {_f(c['best_baseline']['accuracy'])})."]
     for m in MODELS:
@@ -285,8 +316,10 @@ def render_markdown(c: dict) -> str:
             verdict = "worse than it"
         else:
             verdict = "not distinguishable from it"
-        sentences.append(f"{m.upper()} is {mg['over_best']:+.3f} against it (95% CI of the difference "
-                         f"[{mg['over_best_ci_low']:+.3f}, {mg['over_best_ci_high']:+.3f}]): {verdict}.")
+        sentences.append(
+            f"{m.upper()} is {mg['over_best']:+.3f} against it (95% CI of the difference "
+            f"[{mg['over_best_ci_low']:+.3f}, {mg['over_best_ci_high']:+.3f}]): {verdict}."
+        )
     lines += ["", " ".join(sentences)]
 
     for a, b in pairs():
@@ -311,13 +344,11 @@ def render_markdown(c: dict) -> str:
         f"{c['bootstrap']['resamples']} resamples (seed {c['bootstrap']['seed']}). Each resample draws "
         "test *users* with replacement and keeps all their samples, because one user's samples are not "
         "independent of each other; such intervals are usually wider than a per-sample bootstrap's.",
-        "- A model is better than the best baseline only when the interval of the paired difference lies "
-        "above zero.",
+        "- A model is better than the best baseline only when the interval of the paired difference lies above zero.",
         "- McNemar's test looks only at the samples where exactly one of the two models is right; it "
         "treats samples as independent, so with several samples per user its p-value is, if anything, "
         "too small.",
-        "- The paper reports single accuracies without intervals; its numbers come from its own data "
-        "and encoder.",
+        "- The paper reports single accuracies without intervals; its numbers come from its own data and encoder.",
         "",
     ]
     return "\n".join(lines)

@@ -8,8 +8,8 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from nextgenre.errors import NextgenreError, OutputError, printable
 from nextgenre.outputs import recover
@@ -42,8 +42,10 @@ def check_writable(paths: Iterable[str | Path], min_free_bytes: int = MIN_FREE_B
             raise OutputError(f"{path}: cannot be written ({exc.strerror or exc})") from None
         free = shutil.disk_usage(folder).free
         if free < min_free_bytes:
-            raise OutputError(f"{path}: only {free / 2**20:.0f} MiB free on its disk, at least "
-                              f"{min_free_bytes / 2**20:.0f} MiB needed")
+            raise OutputError(
+                f"{path}: only {free / 2**20:.0f} MiB free on its disk, at least "
+                f"{min_free_bytes / 2**20:.0f} MiB needed"
+            )
 
 
 def _raise(exc: OSError) -> None:
@@ -57,8 +59,7 @@ def prepare_outputs(paths: Iterable[str | Path]) -> None:
     try:
         recover(paths)
     except OSError as exc:
-        raise OutputError(f"{paths[0]}: an interrupted commit could not be finished "
-                          f"({exc.strerror or exc})") from None
+        raise OutputError(f"{paths[0]}: an interrupted commit could not be finished ({exc.strerror or exc})") from None
     check_writable(paths)
 
 

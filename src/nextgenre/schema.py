@@ -39,8 +39,7 @@ import pandas as pd
 from nextgenre.constants import GROUPS, STRESS_MAX, STRESS_MIN
 from nextgenre.errors import RawDataError
 from nextgenre.links import normalize, starts_as_link
-from nextgenre.rawfile import (GZIP_MAGIC, Limits, check_file, check_folder, entry_exists, is_gzip,
-                               open_raw, os_problem)
+from nextgenre.rawfile import GZIP_MAGIC, Limits, check_file, check_folder, entry_exists, is_gzip, open_raw, os_problem
 
 REQUIRED = {
     "users": ("user_id", "group"),
@@ -53,7 +52,9 @@ MAX_UTC_OFFSET = 840  # minutes: UTC-14:00 .. UTC+14:00
 # ISO 8601 date and time with a UTC offset (Z, +hh, +hhmm or +hh:mm); the offset is required.
 _ISO_WITH_OFFSET = re.compile(
     r"^(?P<year>[0-9]{4})-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?"
-    r"(?P<offset>Z|[+-][0-9]{2}(?::?[0-9]{2})?)$", re.IGNORECASE)
+    r"(?P<offset>Z|[+-][0-9]{2}(?::?[0-9]{2})?)$",
+    re.IGNORECASE,
+)
 _OFFSET_PARTS = r"^(?P<sign>[+-])(?P<h>[0-9]{2}):?(?P<m>[0-9]{2})?$"
 # The times the pipeline computes with (UTC, end exclusive). Times are int64 nanoseconds; the
 # local time adds an offset (under 24 h), a stress window adds up to 90 minutes, and features
@@ -68,7 +69,8 @@ _SURROGATE = r"[\udc80-\udcff]"  # bytes that are not UTF-8, as read with surrog
 @dataclass
 class RawData:
     """A checked raw folder. Columns are parsed: created_at is UTC, offsets are minutes."""
-    users: pd.DataFrame   # user_id, group, utc_offset (float minutes, NaN when not given)
+
+    users: pd.DataFrame  # user_id, group, utc_offset (float minutes, NaN when not given)
     tweets: pd.DataFrame  # tweet_id, user_id, created_at, written_offset, text, stress (NaN: none)
     tracks: pd.DataFrame  # url, track (normalised link), title, artist, genres, lyrics
     files: dict[str, str]  # "users" -> the file name read, e.g. "users.csv.gz"
@@ -98,8 +100,14 @@ _NOT_UTF8 = "bytes that are not valid UTF-8 (save the file as UTF-8)"
 _UTF16 = "header line: UTF-16 or UTF-32 text (save the file as UTF-8)"
 _EMPTY = "empty file (expected a header line and data rows)"
 # Other compressed formats, by their first bytes (inside gzip too): not read, named.
-_COMPRESSED = {GZIP_MAGIC: "gzip", b"BZh": "bzip2", b"PK\x03\x04": "zip", b"\xfd7zXZ\x00": "xz",
-               b"7z\xbc\xaf\x27\x1c": "7z", b"\x28\xb5\x2f\xfd": "zstd"}
+_COMPRESSED = {
+    GZIP_MAGIC: "gzip",
+    b"BZh": "bzip2",
+    b"PK\x03\x04": "zip",
+    b"\xfd7zXZ\x00": "xz",
+    b"7z\xbc\xaf\x27\x1c": "7z",
+    b"\x28\xb5\x2f\xfd": "zstd",
+}
 _CHUNK = 1 << 20
 
 
@@ -116,8 +124,12 @@ def _sniff(path: Path, max_bytes: int) -> bool:
         for magic, kind in _COMPRESSED.items():
             if head.startswith(magic) and (kind != "bzip2" or re.match(rb"BZh[1-9]1AY&SY", head)):
                 again = " inside gzip" if gz else ""
-                raise RawDataError(path, None, None, f"{kind}-compressed data{again}: only CSV text, "
-                                   "plain or gzip-compressed once, is accepted")
+                raise RawDataError(
+                    path,
+                    None,
+                    None,
+                    f"{kind}-compressed data{again}: only CSV text, plain or gzip-compressed once, is accepted",
+                )
         if head.startswith(_UTF16_32_BOMS):
             raise RawDataError(path, None, None, _UTF16)
         header = re.split(rb"[\r\n]", head, maxsplit=1)[0]
@@ -198,15 +210,18 @@ def _bad_csv(path: Path, max_bytes: int, exc: Exception | None = None) -> RawDat
             if row == 0:
                 header_fields = len(fields)
             elif len(fields) > header_fields:
-                return RawDataError(path, row, None, f"{len(fields)} fields, but the header line "
-                                    f"has {header_fields} (an unquoted comma?)")
+                return RawDataError(
+                    path,
+                    row,
+                    None,
+                    f"{len(fields)} fields, but the header line has {header_fields} (an unquoted comma?)",
+                )
             last_row = row
     except UnicodeError:  # bytes that are not UTF-8 before any row pandas gave up on
         return _bad_encoding(path, max_bytes)
     if re.search("EOF inside string|unexpected end of data|EOF when reading", str(exc or "")):
         # the open field runs to the end: the last row
-        return RawDataError(path, last_row or None, None,
-                            "a quoted field is never closed (a missing or stray '\"')")
+        return RawDataError(path, last_row or None, None, "a quoted field is never closed (a missing or stray '\"')")
     return RawDataError(path, last_row or None, None, "not a valid CSV file")
 
 
@@ -230,8 +245,9 @@ def read_table(raw: Path, name: str, limits: Limits = Limits()) -> pd.DataFrame:
     if check_file(path).st_size == 0:
         raise RawDataError(path, None, None, _EMPTY)
     max_bytes = limits.max_bytes
-    too_many_rows = RawDataError(path, None, None, f"more than {limits.max_rows:,} data rows "
-                                 "(the cap data.max_rows in params.yaml)")
+    too_many_rows = RawDataError(
+        path, None, None, f"more than {limits.max_rows:,} data rows (the cap data.max_rows in params.yaml)"
+    )
     try:
         lone_cr = _sniff(path, max_bytes)
         if lone_cr:  # the Python engine counts blank lines in nrows: count rows as csv does
@@ -239,8 +255,14 @@ def read_table(raw: Path, name: str, limits: Limits = Limits()) -> pd.DataFrame:
                 if row > limits.max_rows:
                     raise too_many_rows
         with _huge_fields(), _opened(path, max_bytes) as f:
-            df = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                             engine="python" if lone_cr else "c", nrows=limits.max_rows + 1)
+            df = pd.read_csv(
+                f,
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8-sig",
+                engine="python" if lone_cr else "c",
+                nrows=limits.max_rows + 1,
+            )
         df = df.fillna("")  # the Python engine reads missing trailing fields as NaN
         header = _header(path, max_bytes)
     except UnicodeError:
@@ -262,8 +284,7 @@ def read_table(raw: Path, name: str, limits: Limits = Limits()) -> pd.DataFrame:
     df.columns = columns
     for column in REQUIRED[name]:
         if column not in df.columns:
-            raise RawDataError(path, None, column,
-                               f"missing from the header line (found: {_names(df.columns)})")
+            raise RawDataError(path, None, column, f"missing from the header line (found: {_names(df.columns)})")
     if df.empty:
         raise RawDataError(path, None, None, "no data rows (only a header line)")
     df.attrs["path"] = path
@@ -310,8 +331,12 @@ def _check_users(df: pd.DataFrame) -> pd.DataFrame:
         bad = given & (~is_int | (value.abs() > MAX_UTC_OFFSET))
         row = _row(bad)
         if row is not None:
-            raise RawDataError(path, row, "utc_offset_minutes",
-                               f"expected an integer in [-{MAX_UTC_OFFSET}, {MAX_UTC_OFFSET}] or empty")
+            raise RawDataError(
+                path,
+                row,
+                "utc_offset_minutes",
+                f"expected an integer in [-{MAX_UTC_OFFSET}, {MAX_UTC_OFFSET}] or empty",
+            )
         offset = value.astype(float)
     return pd.DataFrame({"user_id": df["user_id"], "group": group, "utc_offset": offset})
 
@@ -340,13 +365,15 @@ def _check_tweets(df: pd.DataFrame, users: pd.DataFrame) -> pd.DataFrame:
     row = _row((year < TIME_RANGE[0].year - 1) | (year > TIME_RANGE[1].year))  # whatever the offset
     if row is not None:
         raise RawDataError(path, row, "created_at", out_of_range)
-    created = pd.to_datetime(text.where(parts["offset"].notna()), format="ISO8601", utc=True,
-                             errors="coerce")
+    created = pd.to_datetime(text.where(parts["offset"].notna()), format="ISO8601", utc=True, errors="coerce")
     row = _row(created.isna())
     if row is not None:
-        raise RawDataError(path, row, "created_at",
-                           "not an ISO 8601 date and time with a UTC offset "
-                           "(e.g. 2019-05-01T21:30:00+02:00 or 2019-05-01T19:30:00Z)")
+        raise RawDataError(
+            path,
+            row,
+            "created_at",
+            "not an ISO 8601 date and time with a UTC offset (e.g. 2019-05-01T21:30:00+02:00 or 2019-05-01T19:30:00Z)",
+        )
     row = _row((created < TIME_RANGE[0]) | (created >= TIME_RANGE[1]))
     if row is not None:
         raise RawDataError(path, row, "created_at", out_of_range)
@@ -358,14 +385,17 @@ def _check_tweets(df: pd.DataFrame, users: pd.DataFrame) -> pd.DataFrame:
         bad = given & ~stress.between(STRESS_MIN, STRESS_MAX)
         row = _row(bad)
         if row is not None:
-            raise RawDataError(path, row, "stress",
-                               f"expected a number in {STRESS_MIN:g}..{STRESS_MAX:g} or empty")
-    return pd.DataFrame({
-        "tweet_id": df["tweet_id"], "user_id": df["user_id"],
-        "created_at": created.astype("datetime64[ns, UTC]"),
-        "written_offset": _written_offset(parts["offset"]),
-        "text": df["text"], "stress": stress,
-    })
+            raise RawDataError(path, row, "stress", f"expected a number in {STRESS_MIN:g}..{STRESS_MAX:g} or empty")
+    return pd.DataFrame(
+        {
+            "tweet_id": df["tweet_id"],
+            "user_id": df["user_id"],
+            "created_at": created.astype("datetime64[ns, UTC]"),
+            "written_offset": _written_offset(parts["offset"]),
+            "text": df["text"],
+            "stress": stress,
+        }
+    )
 
 
 def _check_tracks(df: pd.DataFrame) -> pd.DataFrame:
@@ -376,8 +406,9 @@ def _check_tracks(df: pd.DataFrame) -> pd.DataFrame:
     track = df["url"].map(normalised)
     row = _row(track.isna() | ~df["url"].map(starts_as_link).astype(bool))
     if row is not None:
-        raise RawDataError(path, row, "url", "not a link (expected http://, https://, www. or "
-                           "spotify:track: followed by a host name)")
+        raise RawDataError(
+            path, row, "url", "not a link (expected http://, https://, www. or spotify:track: followed by a host name)"
+        )
     _check_unique(df, "url", keys=track, what="track url (the same link after normalisation)")
     out = df[["url", "title", "artist", "genres", "lyrics"]].copy()
     out.insert(1, "track", track.astype(str))
@@ -396,6 +427,7 @@ def read_raw(raw: str | Path, limits: Limits = Limits()) -> RawData:
     users = _check_users(users_in)
     tweets = _check_tweets(tweets_in, users)
     tracks = _check_tracks(tracks_in)
-    files = {name: df.attrs["path"].name for name, df in
-             (("users", users_in), ("tweets", tweets_in), ("tracks", tracks_in))}
+    files = {
+        name: df.attrs["path"].name for name, df in (("users", users_in), ("tweets", tweets_in), ("tracks", tracks_in))
+    }
     return RawData(users, tweets, tracks, files)

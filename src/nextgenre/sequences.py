@@ -13,9 +13,9 @@ any single window computes.
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pandas as pd
-import keras
 from sklearn.utils import resample
 
 from nextgenre.processed import Processed
@@ -25,8 +25,14 @@ from nextgenre.stress_windows import Overrides
 class Windows:
     """Gathers the input windows of samples from per-session vectors."""
 
-    def __init__(self, vectors: np.ndarray, samples: pd.DataFrame, history: int,
-                 overrides: pd.DataFrame | None = None, stress_column: int | None = None):
+    def __init__(
+        self,
+        vectors: np.ndarray,
+        samples: pd.DataFrame,
+        history: int,
+        overrides: pd.DataFrame | None = None,
+        stress_column: int | None = None,
+    ):
         self.vectors = vectors
         self.history = history
         self.targets = samples["target"].to_numpy(dtype=np.int64)
@@ -69,8 +75,9 @@ class Windows:
 
 def windows_for(processed: Processed) -> Windows:
     """The windows of the samples of data/processed/, with its stress overrides applied."""
-    return Windows(processed.vectors, processed.samples, processed.meta["history"],
-                   processed.overrides, processed.stress_column)
+    return Windows(
+        processed.vectors, processed.samples, processed.meta["history"], processed.overrides, processed.stress_column
+    )
 
 
 def oversample(positions: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
@@ -80,8 +87,11 @@ def oversample(positions: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarr
     parts = []
     for c in classes:
         mine = positions[labels == c]
-        extra = resample(mine, replace=True, n_samples=counts.max() - len(mine), random_state=rng) \
-            if counts.max() > len(mine) else mine[:0]
+        extra = (
+            resample(mine, replace=True, n_samples=counts.max() - len(mine), random_state=rng)
+            if counts.max() > len(mine)
+            else mine[:0]
+        )
         parts.append(np.concatenate([mine, extra]))
     return np.sort(np.concatenate(parts))
 
@@ -96,8 +106,15 @@ class WindowDataset(keras.utils.PyDataset):
 
     BUCKET_BATCHES = 50  # a shuffled chunk of this many batches is sorted by window length
 
-    def __init__(self, windows: Windows, positions: np.ndarray, labels: np.ndarray | None,
-                 batch_size: int, shuffle: bool = False, seed: int = 0):
+    def __init__(
+        self,
+        windows: Windows,
+        positions: np.ndarray,
+        labels: np.ndarray | None,
+        batch_size: int,
+        shuffle: bool = False,
+        seed: int = 0,
+    ):
         super().__init__(workers=1, use_multiprocessing=False)
         self.windows = windows
         self.positions = np.asarray(positions, dtype=np.int64)
@@ -110,14 +127,14 @@ class WindowDataset(keras.utils.PyDataset):
     def _draw_batches(self) -> list[np.ndarray]:
         n, size = len(self.positions), self.batch_size
         if not self.shuffle:
-            return [self.positions[i:i + size] for i in range(0, n, size)]
+            return [self.positions[i : i + size] for i in range(0, n, size)]
         order = self.positions[self.rng.permutation(n)]
         lengths = self.windows.lengths(order)
         chunk = size * self.BUCKET_BATCHES
         for lo in range(0, n, chunk):
-            by_length = np.argsort(lengths[lo:lo + chunk], kind="stable")
-            order[lo:lo + chunk] = order[lo:lo + chunk][by_length]
-        batches = [order[i:i + size] for i in range(0, n, size)]
+            by_length = np.argsort(lengths[lo : lo + chunk], kind="stable")
+            order[lo : lo + chunk] = order[lo : lo + chunk][by_length]
+        batches = [order[i : i + size] for i in range(0, n, size)]
         return [batches[i] for i in self.rng.permutation(len(batches))]
 
     def __len__(self) -> int:

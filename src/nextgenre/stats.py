@@ -16,8 +16,9 @@ LEVEL = 0.95
 EXACT_BELOW = 25  # McNemar: exact binomial test when there are fewer discordant pairs
 
 
-def bootstrap_mean_ci(values, clusters=None, n_resamples: int = N_RESAMPLES,
-                      level: float = LEVEL, seed: int = 0) -> tuple[float, float]:
+def bootstrap_mean_ci(
+    values, clusters=None, n_resamples: int = N_RESAMPLES, level: float = LEVEL, seed: int = 0
+) -> tuple[float, float]:
     """Percentile bootstrap interval of the mean of per-sample `values` (e.g. 1 = correct).
 
     `clusters` (one label per sample, e.g. the user) makes it a cluster bootstrap. The same
@@ -65,8 +66,12 @@ def mcnemar(correct_a, correct_b) -> dict:
         return {"b": 0, "c": 0, "statistic": 0.0, "p_value": 1.0, "method": "exact binomial"}
     if b + c < EXACT_BELOW:
         p = binomtest(b, b + c, 0.5).pvalue
-        return {"b": b, "c": c, "statistic": float(b), "p_value": float(min(p, 1.0)),
-                "method": "exact binomial"}
+        return {"b": b, "c": c, "statistic": float(b), "p_value": float(min(p, 1.0)), "method": "exact binomial"}
     statistic = (abs(b - c) - 1) ** 2 / (b + c)
-    return {"b": b, "c": c, "statistic": float(statistic), "p_value": float(chi2.sf(statistic, 1)),
-            "method": "chi-square with continuity correction"}
+    return {
+        "b": b,
+        "c": c,
+        "statistic": float(statistic),
+        "p_value": float(chi2.sf(statistic, 1)),
+        "method": "chi-square with continuity correction",
+    }

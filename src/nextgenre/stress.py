@@ -33,6 +33,7 @@ def _analyzer():
     global _ANALYZER
     if _ANALYZER is None:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
         _ANALYZER = SentimentIntensityAnalyzer()
     return _ANALYZER
 
@@ -48,8 +49,9 @@ def score_texts(texts) -> np.ndarray:
     texts = pd.Series(texts, dtype=object)
     codes, unique = pd.factorize(texts, use_na_sentinel=False)
     analyzer = _analyzer()
-    compound = np.fromiter((analyzer.polarity_scores(str(t)[:MAX_CHARS])["compound"] for t in unique),
-                           dtype=float, count=len(unique))
+    compound = np.fromiter(
+        (analyzer.polarity_scores(str(t)[:MAX_CHARS])["compound"] for t in unique), dtype=float, count=len(unique)
+    )
     return compound_to_stress(compound)[codes] if len(texts) else np.empty(0)
 
 

@@ -32,14 +32,16 @@ def nanoseconds(times) -> np.ndarray:
     return index.as_unit("ns").asi8
 
 
-def stress_windows(session_user, session_time, tweet_user, tweet_time, tweet_stress,
-                   intervals=INTERVALS) -> dict[str, np.ndarray]:
+def stress_windows(
+    session_user, session_time, tweet_user, tweet_time, tweet_stress, intervals=INTERVALS
+) -> dict[str, np.ndarray]:
     """Per session and interval I: mean stress (`stress_I`) and count (`n_I`) of the same user's
     tweets with t < time <= t + I minutes. Vectorised: users and times become one sortable key
     (user code * number of distinct times + time rank), searched with np.searchsorted."""
-    users = pd.factorize(np.concatenate([np.asarray(session_user, dtype=object),
-                                         np.asarray(tweet_user, dtype=object)]))[0]
-    s_user, t_user = users[:len(session_user)], users[len(session_user):]
+    users = pd.factorize(
+        np.concatenate([np.asarray(session_user, dtype=object), np.asarray(tweet_user, dtype=object)])
+    )[0]
+    s_user, t_user = users[: len(session_user)], users[len(session_user) :]
     s_time, t_time = nanoseconds(session_time), nanoseconds(tweet_time)
     ends = {i: s_time + np.int64(i) * 60_000_000_000 for i in intervals}
     times = np.unique(np.concatenate([t_time, s_time, *ends.values()]))
@@ -98,16 +100,17 @@ def stress_overrides(sessions, tweets, samples, interval: int, missing: str) -> 
         t_u, st_u = tw_times[lo_u:hi_u], tw_stress[lo_u:hi_u]
         csum = np.r_[0.0, np.cumsum(st_u)]
         mine = np.flatnonzero(pair_user == u)
-        lo = np.searchsorted(t_u, times[pair_s[mine]], "right")   # tweet > session time
-        hi = np.searchsorted(t_u, times[pair_t[mine]], "left")    # tweet < target time
+        lo = np.searchsorted(t_u, times[pair_s[mine]], "right")  # tweet > session time
+        hi = np.searchsorted(t_u, times[pair_t[mine]], "left")  # tweet < target time
         count = hi - lo
         with np.errstate(invalid="ignore", divide="ignore"):
             values[mine] = np.where(count > 0, (csum[hi] - csum[lo]) / np.maximum(count, 1), np.nan)
     scaled = np.where(np.isnan(values), np.nan, scale_stress(np.where(np.isnan(values), STRESS_MAX, values)))
     if missing == "zero":
         scaled = np.where(np.isnan(scaled), 0.0, scaled)
-    table = pd.DataFrame({"target": pair_t.astype(np.int64), "session": pair_s.astype(np.int64),
-                          "stress": scaled.astype(np.float32)})
+    table = pd.DataFrame(
+        {"target": pair_t.astype(np.int64), "session": pair_s.astype(np.int64), "stress": scaled.astype(np.float32)}
+    )
     return table.sort_values(["target", "session"], kind="stable").reset_index(drop=True)
 
 

@@ -27,8 +27,8 @@ WORDS_FILE = Path(__file__).with_name("taxonomy_words.yaml")
 
 AMBIGUOUS = "ambiguous_genre"
 NO_GENRE = "no_genre"
-LISTED = "listed tag"            # how a tag got its parent: listed in taxonomy.yaml,
-NO_RULE = "no rule word"         # or no rule word (others); a word rule is "word '<word>'"
+LISTED = "listed tag"  # how a tag got its parent: listed in taxonomy.yaml,
+NO_RULE = "no rule word"  # or no rule word (others); a word rule is "word '<word>'"
 AMBIGUOUS_RULES = ("drop", "majority")  # an artist whose tags name two parents: see resolve_tags
 
 
@@ -51,6 +51,7 @@ def split_tags(genres: str) -> list[str]:
 @dataclass
 class Resolution:
     """The outcome of resolving the tags of one track: a genre, or the reason it is dropped."""
+
     genre: str | None
     reason: str | None = None
     unlisted: list[str] = field(default_factory=list)
@@ -69,7 +70,7 @@ class Taxonomy:
                 self.tag_genre[normalize_tag(str(tag))] = genre
 
     @classmethod
-    def load(cls, path: str | Path = TAXONOMY_FILE, words: str | Path = WORDS_FILE) -> "Taxonomy":
+    def load(cls, path: str | Path = TAXONOMY_FILE, words: str | Path = WORDS_FILE) -> Taxonomy:
         taxonomy = cls(load_mapping(path))
         taxonomy.words = _word_rules(yaml.safe_load(Path(words).read_text()))
         return taxonomy
@@ -128,5 +129,8 @@ def _word_rules(mapping: dict[str, list[str]]) -> list[tuple[re.Pattern, str, st
     unknown = set(mapping) - set(NAMED_GENRES)
     if unknown:
         raise ValueError(f"taxonomy words: not a named parent genre: {sorted(unknown)}")
-    return [(re.compile(rf"(?<!\S){re.escape(normalize_tag(str(w)))}(?!\S)"), normalize_tag(str(w)), genre)
-            for genre, words in mapping.items() for w in words]
+    return [
+        (re.compile(rf"(?<!\S){re.escape(normalize_tag(str(w)))}(?!\S)"), normalize_tag(str(w)), genre)
+        for genre, words in mapping.items()
+        for w in words
+    ]

@@ -64,8 +64,9 @@ def stem(word: str) -> str:
     return _STEMMER.stem(word)
 
 
-def clean(text, stopwords: bool = True, lemmatize_words: bool = True, stem_words: bool = True,
-          max_words: int | None = None) -> str:
+def clean(
+    text, stopwords: bool = True, lemmatize_words: bool = True, stem_words: bool = True, max_words: int | None = None
+) -> str:
     """The cleaned form of one text (see the module docstring for the steps and their order)."""
     words = tokenize(text)
     if stopwords:
@@ -81,5 +82,13 @@ def clean(text, stopwords: bool = True, lemmatize_words: bool = True, stem_words
 
 def clean_all(texts, clean_params: dict, max_words: int | None = None) -> list[str]:
     """Clean many texts with the `embed.clean` params (stopwords, stem, lemmatize)."""
-    return [clean(t, stopwords=clean_params["stopwords"], lemmatize_words=clean_params["lemmatize"],
-                  stem_words=clean_params["stem"], max_words=max_words) for t in texts]
+    return [
+        clean(
+            t,
+            stopwords=clean_params["stopwords"],
+            lemmatize_words=clean_params["lemmatize"],
+            stem_words=clean_params["stem"],
+            max_words=max_words,
+        )
+        for t in texts
+    ]

@@ -22,14 +22,13 @@ from nextgenre.sequences import WindowDataset, oversample, windows_for
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-
-
 def train_model(kind: str, processed: Processed, params: dict, live=None):
     """Fit a model (early stopping on val_loss, best weights restored); return it and its history.
 
     `live` (a dvclive.Live) gets train/val loss and accuracy after every epoch.
     """
     import keras
+
     from nextgenre.models import build_model
 
     seed, mp, tp = params["seed"], params["model"], params["train"]
@@ -39,23 +38,28 @@ def train_model(kind: str, processed: Processed, params: dict, live=None):
     train_pos, val_pos = processed.positions("train"), processed.positions("val")
     if len(train_pos) == 0 or len(val_pos) == 0:
         from nextgenre.errors import NextgenreError
+
         raise NextgenreError("data/processed: the train or validation split has no samples")
     if tp["oversample"]:
         train_pos = oversample(train_pos, labels[train_pos], seed)
     input_dim = processed.meta["input_dim"]
-    train_data = fit_data(WindowDataset(windows, train_pos, labels, tp["batch_size"], shuffle=True, seed=seed),
-                          input_dim)
+    train_data = fit_data(
+        WindowDataset(windows, train_pos, labels, tp["batch_size"], shuffle=True, seed=seed), input_dim
+    )
     val_data = fit_data(WindowDataset(windows, val_pos, labels, tp["batch_size"]), input_dim)
 
     model = build_model(kind, processed.meta["input_dim"], len(processed.meta["classes"]), mp)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=tp["learning_rate"]),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=tp["patience"],
-                                               restore_best_weights=True)]
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=tp["learning_rate"]),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=tp["patience"], restore_best_weights=True)]
     if live is not None:
         callbacks.append(LiveLogger(live))
-    history = model.fit(train_data, validation_data=val_data, epochs=tp["epochs"],
-                        callbacks=callbacks, verbose=2, shuffle=False)
+    history = model.fit(
+        train_data, validation_data=val_data, epochs=tp["epochs"], callbacks=callbacks, verbose=2, shuffle=False
+    )
     return model, history.history
 
 
@@ -91,8 +95,7 @@ def save_model(model, folder, config: dict) -> None:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
-    entries = {f"{i:03d}_{w.path.replace('/', '.')}.npy": _npy_bytes(w.numpy())
-               for i, w in enumerate(model.weights)}
+    entries = {f"{i:03d}_{w.path.replace('/', '.')}.npy": _npy_bytes(w.numpy()) for i, w in enumerate(model.weights)}
     with zipfile.ZipFile(folder / "weights.npz", "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(entries):
             info = zipfile.ZipInfo(name, date_time=FIXED_DATE)

@@ -21,8 +21,14 @@ from matplotlib import font_manager, ft2font  # noqa: E402
 from nextgenre.constants import GENRES, GROUPS, INTERVALS  # noqa: E402
 
 DPI = 100
-GENRE_COLORS = {"jazz": "#8c564b", "electronic": "#17becf", "hiphop": "#d62728",
-                "pop": "#e377c2", "rock": "#1f77b4", "others": "#bcbd22"}
+GENRE_COLORS = {
+    "jazz": "#8c564b",
+    "electronic": "#17becf",
+    "hiphop": "#d62728",
+    "pop": "#e377c2",
+    "rock": "#1f77b4",
+    "others": "#bcbd22",
+}
 
 
 @functools.cache
@@ -36,8 +42,9 @@ def plot_text(text: str) -> str:
     """A user-controlled string as matplotlib draws it literally: `$` escaped (no mathtext, so
     `$x$` stays `$x$` and `$\\undefined$` cannot fail), and characters that are not printable
     or that the font lacks (CJK, emoji) written as Python escapes instead of missing glyphs."""
-    return "".join(("\\$" if c == "$" else c) if c.isprintable() and ord(c) in _glyphs()
-                   else ascii(c)[1:-1] for c in str(text))
+    return "".join(
+        ("\\$" if c == "$" else c) if c.isprintable() and ord(c) in _glyphs() else ascii(c)[1:-1] for c in str(text)
+    )
 
 
 def source_title(source: str, synthetic: bool) -> str:
@@ -58,9 +65,20 @@ def _mark(axes, synthetic: bool) -> None:
     """A large, faint "SYNTHETIC DATA" watermark across each panel of synthetic data."""
     if synthetic:
         for ax in np.atleast_1d(axes):
-            ax.text(0.5, 0.5, "SYNTHETIC DATA", transform=ax.transAxes, ha="center", va="center",
-                    rotation=25, fontsize=26, color="#b00000", alpha=0.18, fontweight="bold",
-                    zorder=10)
+            ax.text(
+                0.5,
+                0.5,
+                "SYNTHETIC DATA",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                rotation=25,
+                fontsize=26,
+                color="#b00000",
+                alpha=0.18,
+                fontweight="bold",
+                zorder=10,
+            )
 
 
 def plot_sessions_per_group(metrics: dict, path: str | Path, source: str, synthetic: bool) -> None:
@@ -70,12 +88,20 @@ def plot_sessions_per_group(metrics: dict, path: str | Path, source: str, synthe
     fig, ax = plt.subplots(figsize=(8, 4.8), layout="constrained")
     bars = ax.bar(GROUPS, per_user, color="#4c72b0")
     for bar, value, n in zip(bars, per_user, users):
-        ax.annotate(f"{value:.1f}\n({n} users)", (bar.get_x() + bar.get_width() / 2, value),
-                    ha="center", va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
+        ax.annotate(
+            f"{value:.1f}\n({n} users)",
+            (bar.get_x() + bar.get_width() / 2, value),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            xytext=(0, 2),
+            textcoords="offset points",
+        )
     ax.set_ylabel("music sessions per user")
     ax.set_ylim(0, max(per_user + [1.0]) * 1.25)
-    ax.set_title("Average music sessions per user, by group (paper Fig. 5)\n"
-                 + source_title(source, synthetic), fontsize=11)
+    ax.set_title(
+        "Average music sessions per user, by group (paper Fig. 5)\n" + source_title(source, synthetic), fontsize=11
+    )
     ax.spines[["top", "right"]].set_visible(False)
     _mark(ax, synthetic)
     save_png(fig, path)
@@ -101,10 +127,14 @@ def plot_genre_mix(metrics: dict, path: str | Path, source: str, synthetic: bool
         ax.spines[["top", "right"]].set_visible(False)
     axes[0].set_ylabel("share of sessions with stress")
     handles, labels = axes[-1].get_legend_handles_labels()
-    axes[-1].legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                    fontsize=8, title="genre")  # same order as the stack
-    fig.suptitle("Genre mix of music sessions followed by tweets, by group and interval (paper Table III)\n"
-                 + source_title(source, synthetic), fontsize=11)
+    axes[-1].legend(
+        handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="genre"
+    )  # same order as the stack
+    fig.suptitle(
+        "Genre mix of music sessions followed by tweets, by group and interval (paper Table III)\n"
+        + source_title(source, synthetic),
+        fontsize=11,
+    )
     _mark(axes, synthetic)
     save_png(fig, path)
 

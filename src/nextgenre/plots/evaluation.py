@@ -24,9 +24,18 @@ def _finish(fig, path, note: str | None) -> None:
 
 def confusion_png(path, y_true, y_pred, classes, title: str, note: str | None = None) -> None:
     fig, ax = plt.subplots(figsize=(6.2, 5.4), layout="constrained")
-    ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=list(range(len(classes))),
-                                            display_labels=classes, normalize="true", values_format=".2f",
-                                            cmap="Blues", ax=ax, colorbar=False, xticks_rotation=30)
+    ConfusionMatrixDisplay.from_predictions(
+        y_true,
+        y_pred,
+        labels=list(range(len(classes))),
+        display_labels=classes,
+        normalize="true",
+        values_format=".2f",
+        cmap="Blues",
+        ax=ax,
+        colorbar=False,
+        xticks_rotation=30,
+    )
     ax.set_title(title + "\n(rows: actual, normalised; test users)")
     _finish(fig, path, note)
 
@@ -44,11 +53,13 @@ def tsne_png(path, points, labels, classes, title: str, note: str | None = None)
     _finish(fig, path, note)
 
 
-def attention_png(path, by_lag, attention, real_steps, title: str, note: str | None = None,
-                  n_examples: int = 12) -> None:
+def attention_png(
+    path, by_lag, attention, real_steps, title: str, note: str | None = None, n_examples: int = 12
+) -> None:
     """Left: mean weight per position back in time; right: the weights of a few test samples."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained",
-                                      gridspec_kw={"width_ratios": [1, 1.3]})
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(10, 4.2), layout="constrained", gridspec_kw={"width_ratios": [1, 1.3]}
+    )
     left.bar(by_lag.sessions_back, by_lag.mean_weight, color="tab:blue")
     left.set_xlabel("sessions back in time (1 = latest)")
     left.set_ylabel("mean attention weight")

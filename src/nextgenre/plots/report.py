@@ -17,12 +17,13 @@ MODEL_COLOR, BASELINE_COLOR, PAPER_COLOR = "#2b6cb0", "#a0aec0", "#c53030"
 
 def accuracy_chart(comparison: dict, path: str | Path) -> None:
     """Bars of accuracy with bootstrap error bars; the paper's matching number as a red mark."""
-    results = {**{m: comparison["models"][m] for m in MODELS},
-               **{b: comparison["baselines"][b] for b in BASELINES}}
+    results = {**{m: comparison["models"][m] for m in MODELS}, **{b: comparison["baselines"][b] for b in BASELINES}}
     names = list(results)
     acc = [results[n]["accuracy"] for n in names]
-    err = [[a - results[n]["ci_low"] for n, a in zip(names, acc)],
-           [results[n]["ci_high"] - a for n, a in zip(names, acc)]]
+    err = [
+        [a - results[n]["ci_low"] for n, a in zip(names, acc)],
+        [results[n]["ci_high"] - a for n, a in zip(names, acc)],
+    ]
     colors = [MODEL_COLOR if n in MODELS else BASELINE_COLOR for n in names]
     labels = [n.upper() if n in MODELS else n.replace("_", " ") for n in names]
 
@@ -34,8 +35,14 @@ def accuracy_chart(comparison: dict, path: str | Path) -> None:
     row = comparison["paper"]["row"]
     if row is not None:
         paper_x = [i for i, n in enumerate(names) if n in MODELS and row.get(n) is not None]
-        ax.scatter(paper_x, [row[names[i]] for i in paper_x], marker="D", color=PAPER_COLOR, zorder=3,
-                   label="paper (same configuration)")
+        ax.scatter(
+            paper_x,
+            [row[names[i]] for i in paper_x],
+            marker="D",
+            color=PAPER_COLOR,
+            zorder=3,
+            label="paper (same configuration)",
+        )
         ax.legend(loc="upper right", fontsize=8, frameon=False)
     ax.set_xticks(list(x), labels, rotation=20, ha="right")
     ax.set_ylabel("test accuracy")
@@ -49,9 +56,15 @@ def accuracy_chart(comparison: dict, path: str | Path) -> None:
         title += "\nsynthetic data: tests the pipeline, not the paper's hypothesis"
     ax.set_title(title, fontsize=10)
     boot = comparison["bootstrap"]
-    fig.text(0.01, 0.01, f"Error bars: {int(boot['level'] * 100)}% percentile bootstrap over test users "
-             f"({boot['resamples']} resamples); n = {comparison['n_test']} samples, "
-             f"{comparison['n_test_users']} users.", fontsize=7, color="#4a5568")
+    fig.text(
+        0.01,
+        0.01,
+        f"Error bars: {int(boot['level'] * 100)}% percentile bootstrap over test users "
+        f"({boot['resamples']} resamples); n = {comparison['n_test']} samples, "
+        f"{comparison['n_test_users']} users.",
+        fontsize=7,
+        color="#4a5568",
+    )
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     fig.savefig(path, format="png", metadata={"Software": None})
     plt.close(fig)

@@ -13,8 +13,8 @@ file.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import py7zr
 
@@ -31,13 +31,15 @@ def archive_lines(path: str | Path, max_unpacked_mb: float) -> Iterator[tuple[st
     check_file(path)
     try:
         with py7zr.SevenZipFile(path, mode="r") as archive:
-            members = sorted((m for m in archive.list() if not m.is_directory),
-                             key=lambda m: m.filename)
+            members = sorted((m for m in archive.list() if not m.is_directory), key=lambda m: m.filename)
             unpacked = sum(m.uncompressed or 0 for m in members)
             if unpacked > max_unpacked_mb * MIB:
-                raise RawDataError(path, None, None,
-                                   f"unpacks to {unpacked / MIB:.0f} MiB, more than "
-                                   f"realdata.max_unpacked_mb = {max_unpacked_mb:g}")
+                raise RawDataError(
+                    path,
+                    None,
+                    None,
+                    f"unpacks to {unpacked / MIB:.0f} MiB, more than realdata.max_unpacked_mb = {max_unpacked_mb:g}",
+                )
             if not members:
                 raise RawDataError(path, None, None, "empty archive (no files in it)")
             with tempfile.TemporaryDirectory(prefix="nextgenre-archive-") as tmp:
@@ -45,10 +47,19 @@ def archive_lines(path: str | Path, max_unpacked_mb: float) -> Iterator[tuple[st
                 yield from _lines(path, Path(tmp), [m.filename for m in members], int(max_unpacked_mb * MIB))
     except RawDataError:
         raise
-    except (py7zr.Bad7zFile, py7zr.DecompressionError, EOFError, ValueError, KeyError,
-            OSError, TypeError, IndexError) as exc:
-        raise RawDataError(path, None, None,
-                           f"not a readable 7z archive (damaged or truncated?): {type(exc).__name__}") from None
+    except (
+        py7zr.Bad7zFile,
+        py7zr.DecompressionError,
+        EOFError,
+        ValueError,
+        KeyError,
+        OSError,
+        TypeError,
+        IndexError,
+    ) as exc:
+        raise RawDataError(
+            path, None, None, f"not a readable 7z archive (damaged or truncated?): {type(exc).__name__}"
+        ) from None
 
 
 def _lines(path: Path, folder: Path, names: list[str], max_bytes: int) -> Iterator[tuple[str, int, bytes]]:

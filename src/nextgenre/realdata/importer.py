@@ -41,7 +41,12 @@ from nextgenre.realdata.tweets import LineError, parse_line
 from nextgenre.taxonomy import AMBIGUOUS, NO_GENRE, Taxonomy
 
 BAD_LINE, DUPLICATE, RETWEET, UNPARSEABLE, NO_MATCH = (
-    "bad_line", "duplicate", "retweet", "unparseable", "no_artist_match")
+    "bad_line",
+    "duplicate",
+    "retweet",
+    "unparseable",
+    "no_artist_match",
+)
 DROP_REASONS = (BAD_LINE, DUPLICATE, RETWEET, UNPARSEABLE, NO_MATCH, NO_GENRE, AMBIGUOUS)
 
 
@@ -62,14 +67,15 @@ class _Counts:
         self.dropped = Counter({reason: 0 for reason in DROP_REASONS})
         self.bad_fields: Counter = Counter()
         self.services: Counter = Counter()
-        self.matches: Counter = Counter()        # exact / lead artist, per kept-or-not session
+        self.matches: Counter = Counter()  # exact / lead artist, per kept-or-not session
         self.artists_seen: set = set()
         self.artists_matched: set = set()
         self.lines = 0
 
 
-def _read_archive(path: Path, table: dict, resolve, counts: _Counts, seen: set,
-                  max_bad_share: float, max_unpacked_mb: float) -> list[tuple]:
+def _read_archive(
+    path: Path, table: dict, resolve, counts: _Counts, seen: set, max_bad_share: float, max_unpacked_mb: float
+) -> list[tuple]:
     rows, first_bad, bad, lines = [], None, 0, 0
     for member, number, line in archive_lines(path, max_unpacked_mb):
         lines += 1
@@ -109,21 +115,32 @@ def _read_archive(path: Path, table: dict, resolve, counts: _Counts, seen: set,
         if genre is None:
             counts.dropped[rule] += 1
             continue
-        rows.append((tweet.user_id, tweet.created_at, tweet.utc_offset_minutes, key,
-                     title_key(title), genre, rule, service))
+        rows.append(
+            (tweet.user_id, tweet.created_at, tweet.utc_offset_minutes, key, title_key(title), genre, rule, service)
+        )
     counts.lines += lines
     counts.dropped[BAD_LINE] += bad
     if bad and bad > max_bad_share * lines:
         member, number, exc = first_bad
-        raise RawDataError(f"{path} ({member})", None, None,
-                           f"line {number}, field '{exc.field}': {exc.problem} ({bad} of {lines} "
-                           f"lines are broken, more than realdata.max_bad_share = {max_bad_share:g})")
+        raise RawDataError(
+            f"{path} ({member})",
+            None,
+            None,
+            f"line {number}, field '{exc.field}': {exc.problem} ({bad} of {lines} "
+            f"lines are broken, more than realdata.max_bad_share = {max_bad_share:g})",
+        )
     return rows
 
 
-def import_archives(archives: list[str | Path], genre_table: str | Path, key: bytes,
-                    taxonomy: Taxonomy | None = None, ambiguous: str = "drop",
-                    max_bad_share: float = 0.01, max_unpacked_mb: float = 4096) -> Imported:
+def import_archives(
+    archives: list[str | Path],
+    genre_table: str | Path,
+    key: bytes,
+    taxonomy: Taxonomy | None = None,
+    ambiguous: str = "drop",
+    max_bad_share: float = 0.01,
+    max_unpacked_mb: float = 4096,
+) -> Imported:
     """Read every archive and the genre table; the raw folder's tables and the import metrics."""
     taxonomy = taxonomy or Taxonomy.load()
     table = read_genre_table(genre_table)
@@ -136,13 +153,15 @@ def import_archives(archives: list[str | Path], genre_table: str | Path, key: by
 
     counts, seen, rows = _Counts(), set(), []
     for archive in archives:
-        rows += _read_archive(Path(archive), table, resolve, counts, seen, max_bad_share,
-                              max_unpacked_mb)
+        rows += _read_archive(Path(archive), table, resolve, counts, seen, max_bad_share, max_unpacked_mb)
     if not rows:
-        raise RawDataError(", ".join(str(a) for a in archives), None, None,
-                           f"no listening tweet with a genre in it (dropped: {dict(counts.dropped)})")
-    s = pd.DataFrame(rows, columns=["user_id", "created_at", "offset", "artist", "title", "genre",
-                                    "rule", "service"])
+        raise RawDataError(
+            ", ".join(str(a) for a in archives),
+            None,
+            None,
+            f"no listening tweet with a genre in it (dropped: {dict(counts.dropped)})",
+        )
+    s = pd.DataFrame(rows, columns=["user_id", "created_at", "offset", "artist", "title", "genre", "rule", "service"])
     s["created_at"] = pd.to_datetime(s["created_at"], utc=True)
     s["user_id"] = pseudonymize(s["user_id"], key)
     s["order"] = range(len(s))
@@ -153,14 +172,20 @@ def import_archives(archives: list[str | Path], genre_table: str | Path, key: by
     users = pd.DataFrame({"user_id": s["user_id"].unique()})
     users["group"] = CONTROL
     users["utc_offset_minutes"] = users["user_id"].map(latest_offset).astype("Int64")
-    tweets = pd.DataFrame({
-        "tweet_id": [f"t{i}" for i in range(1, len(s) + 1)],
-        "user_id": s["user_id"],
-        "created_at": s["created_at"].dt.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
-        "text": s["url"],
-    })
-    tracks = (s.drop_duplicates("url")[["url", "title", "artist", "genre"]]
-              .rename(columns={"genre": "genres"}).sort_values("url").reset_index(drop=True))
+    tweets = pd.DataFrame(
+        {
+            "tweet_id": [f"t{i}" for i in range(1, len(s) + 1)],
+            "user_id": s["user_id"],
+            "created_at": s["created_at"].dt.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+            "text": s["url"],
+        }
+    )
+    tracks = (
+        s.drop_duplicates("url")[["url", "title", "artist", "genre"]]
+        .rename(columns={"genre": "genres"})
+        .sort_values("url")
+        .reset_index(drop=True)
+    )
     tracks["spotify_genres"] = [";".join(table[a]) for a in tracks["artist"]]
     tracks["lyrics"] = ""
     return Imported(users, tweets, tracks, _metrics(s, counts, len(users), len(tracks)))
@@ -187,8 +212,11 @@ def _metrics(s: pd.DataFrame, counts: _Counts, n_users: int, n_tracks: int) -> d
         },
         "ambiguous_share": counts.dropped[AMBIGUOUS] / max(1, considered),
         "sessions_per_genre": {g: int((s["genre"] == g).sum()) for g in GENRES},
-        "sessions_per_genre_rule": {g: {rule: int(n) for rule, n in by_rule[g].items()}
-                                    for g in GENRES if g in by_rule.index.get_level_values(0)},
+        "sessions_per_genre_rule": {
+            g: {rule: int(n) for rule, n in by_rule[g].items()}
+            for g in GENRES
+            if g in by_rule.index.get_level_values(0)
+        },
     }
 
 

@@ -25,16 +25,16 @@ SERVICES = ("lastfm", "pandora", "spotify", "myjam")
 
 _APOSTROPHE = r"['’‘`´]"
 _LINK = r"(?:https?://|www\.)\S+"
-_LASTFM = re.compile(rf"i{_APOSTROPHE}m listening to\s+(?P<body>.+?)(?:\s+{_LINK})*\s+via @lastfm\b",
-                     re.IGNORECASE | re.DOTALL)
+_LASTFM = re.compile(
+    rf"i{_APOSTROPHE}m listening to\s+(?P<body>.+?)(?:\s+{_LINK})*\s+via @lastfm\b", re.IGNORECASE | re.DOTALL
+)
 _I_AM = rf"i(?:{_APOSTROPHE}m| am)"
-_PANDORA = re.compile(rf"{_I_AM} listening to\s+(?P<body>.+?)\s+on #?pandora\b",
-                      re.IGNORECASE | re.DOTALL)
-_SPOTIFY = re.compile(rf"(?:#now ?playing:?|{_I_AM} listening to)\s+(?P<body>.+?)\s+on #?spotify\b",
-                      re.IGNORECASE | re.DOTALL)
+_PANDORA = re.compile(rf"{_I_AM} listening to\s+(?P<body>.+?)\s+on #?pandora\b", re.IGNORECASE | re.DOTALL)
+_SPOTIFY = re.compile(
+    rf"(?:#now ?playing:?|{_I_AM} listening to)\s+(?P<body>.+?)\s+on #?spotify\b", re.IGNORECASE | re.DOTALL
+)
 _MYJAM_HOST = re.compile(r"thisismyjam\.com", re.IGNORECASE)
-_MYJAM_PREFIX = re.compile(r"^(?:(?:my\s+)?(?:new\s+)?jam\s*:|#now ?playing:?|now playing:?)\s*",
-                           re.IGNORECASE)
+_MYJAM_PREFIX = re.compile(r"^(?:(?:my\s+)?(?:new\s+)?jam\s*:|#now ?playing:?|now playing:?)\s*", re.IGNORECASE)
 _BY = re.compile(r"\s+by\s+", re.IGNORECASE)
 _DASH = re.compile(r"\s+[–—-]\s+")
 _QUOTES = "\"'“”‘’«»「」"
@@ -49,7 +49,7 @@ def by_splits(body: str) -> list[tuple[str, str]]:
     cuts = list(_BY.finditer(body))
     out = []
     for cut in reversed(cuts):
-        title, artist = _clean(body[:cut.start()]), _clean(body[cut.end():])
+        title, artist = _clean(body[: cut.start()]), _clean(body[cut.end() :])
         if title and artist:
             out.append((title, artist))
     return out

@@ -40,16 +40,20 @@ def data_tables(sessions: pd.DataFrame) -> dict:
         "users": int(len(per_user)),
         "sessions": int(len(s)),
         "sessions_per_user": {
-            "mean": float(per_user.mean()), "q25": float(per_user.quantile(0.25)),
-            "median": float(per_user.median()), "q75": float(per_user.quantile(0.75)),
-            "p90": float(per_user.quantile(0.9)), "max": int(per_user.max()),
+            "mean": float(per_user.mean()),
+            "q25": float(per_user.quantile(0.25)),
+            "median": float(per_user.median()),
+            "q75": float(per_user.quantile(0.75)),
+            "p90": float(per_user.quantile(0.9)),
+            "max": int(per_user.max()),
             "users_with_one_session": int((per_user == 1).sum()),
         },
         "sessions_per_genre": {g: int((genre == g).sum()) for g in GENRES},
         "repeat_rate": float(repeat.sum() / max(1, has_previous.sum())),
         "repeat_rate_per_genre": {
-            g: float(repeat[has_previous & (genre == g)].mean()) if (has_previous & (genre == g)).any()
-            else None for g in GENRES},
+            g: float(repeat[has_previous & (genre == g)].mean()) if (has_previous & (genre == g)).any() else None
+            for g in GENRES
+        },
         "sessions_with_history": int(has_previous.sum()),
         "history_length_share": history,
     }
@@ -69,12 +73,15 @@ def render_tables(t: dict) -> str:
     ]
     for g in GENRES:
         n, rate = t["sessions_per_genre"][g], t["repeat_rate_per_genre"][g]
-        lines.append(f"| {g} | {n:,} | {n / max(1, t['sessions']):.3f} | "
-                     f"{'—' if rate is None else f'{rate:.3f}'} |")
+        lines.append(f"| {g} | {n:,} | {n / max(1, t['sessions']):.3f} | {'—' if rate is None else f'{rate:.3f}'} |")
     lines.append(f"| **all** | {t['sessions']:,} | 1.000 | {t['repeat_rate']:.3f} |")
-    lines += ["", f"History lengths: of the {t['sessions_with_history']:,} sessions with at least one "
-              "earlier session of the same user, the share per number of earlier sessions:", "",
-              "| earlier sessions | " + " | ".join(t["history_length_share"]) + " |",
-              "| --- |" + " ---: |" * len(t["history_length_share"]),
-              "| share | " + " | ".join(f"{v:.3f}" for v in t["history_length_share"].values()) + " |"]
+    lines += [
+        "",
+        f"History lengths: of the {t['sessions_with_history']:,} sessions with at least one "
+        "earlier session of the same user, the share per number of earlier sessions:",
+        "",
+        "| earlier sessions | " + " | ".join(t["history_length_share"]) + " |",
+        "| --- |" + " ---: |" * len(t["history_length_share"]),
+        "| share | " + " | ".join(f"{v:.3f}" for v in t["history_length_share"].values()) + " |",
+    ]
     return "\n".join(lines) + "\n"

@@ -30,7 +30,7 @@ class LineError(ValueError):
 class Tweet:
     tweet_id: str
     user_id: str
-    created_at: datetime          # timezone-aware
+    created_at: datetime  # timezone-aware
     utc_offset_minutes: int | None
     text: str
     retweet: bool
@@ -42,7 +42,7 @@ def parse_line(line: bytes) -> Tweet:
     if prefix is None:
         raise LineError("collection time", "the line does not start with `<number>,`")
     try:
-        tweet = json.loads(line[prefix.end():])
+        tweet = json.loads(line[prefix.end() :])
     except (ValueError, RecursionError):
         raise LineError("tweet JSON", "not valid JSON after the collection time") from None
     if not isinstance(tweet, dict):
@@ -64,12 +64,18 @@ def parse_line(line: bytes) -> Tweet:
     if not isinstance(text, str):
         raise LineError("text", "missing")
     offset = user.get("utc_offset")
-    if offset is not None and (isinstance(offset, bool) or not isinstance(offset, (int, float))
-                               or abs(offset) > 14 * 3600):
+    if offset is not None and (
+        isinstance(offset, bool) or not isinstance(offset, (int, float)) or abs(offset) > 14 * 3600
+    ):
         raise LineError("user.utc_offset", "not a number of seconds within +-14 hours")
     tweet_id = tweet.get("id_str")
     if not isinstance(tweet_id, str) or not tweet_id:
         raise LineError("id_str", "missing or empty")
-    return Tweet(tweet_id, user_id, created_at,
-                 None if offset is None else int(round(offset / 60)), text,
-                 tweet.get("retweeted_status") is not None)
+    return Tweet(
+        tweet_id,
+        user_id,
+        created_at,
+        None if offset is None else int(round(offset / 60)),
+        text,
+        tweet.get("retweeted_status") is not None,
+    )

@@ -22,14 +22,20 @@ TVD_MIN_SESSIONS = 500
 
 
 def _row(check: str, key: str, measured, paper, deviation, tolerance, ok) -> dict:
-    return {"check": check, "key": key, "measured": measured, "paper": paper,
-            "deviation": deviation, "tolerance": tolerance, "ok": ok}
+    return {
+        "check": check,
+        "key": key,
+        "measured": measured,
+        "paper": paper,
+        "deviation": deviation,
+        "tolerance": tolerance,
+        "ok": ok,
+    }
 
 
 def _relative(check: str, key: str, measured: float, paper: float, tolerance: float) -> dict:
     deviation = (measured - paper) / paper if paper else float("inf") if measured else 0.0
-    return _row(check, key, measured, paper, round(deviation, 4), tolerance,
-                abs(deviation) <= tolerance)
+    return _row(check, key, measured, paper, round(deviation, 4), tolerance, abs(deviation) <= tolerance)
 
 
 def _get(mapping: dict, key):
@@ -59,18 +65,23 @@ def compare(data: dict, tables: dict, scale: float = 1.0, ptsd_users: float | No
         rows.append(_row(label, group, got, paper, got - paper, 0, got == paper))
 
     paper_genres = {g: tables["class_counts_6"][g] * scale for g in GENRES}
-    rows.append(_relative("Table IV sessions", "all", data["sessions"],
-                          sum(paper_genres.values()), SESSIONS_TOLERANCE))
+    rows.append(_relative("Table IV sessions", "all", data["sessions"], sum(paper_genres.values()), SESSIONS_TOLERANCE))
     measured_genres = _get(data["class_counts"], 6)
     for genre in GENRES:
-        rows.append(_relative("Table IV sessions", genre, measured_genres.get(genre, 0),
-                              paper_genres[genre], GENRE_TOLERANCE))
+        rows.append(
+            _relative("Table IV sessions", genre, measured_genres.get(genre, 0), paper_genres[genre], GENRE_TOLERANCE)
+        )
 
     for interval in INTERVALS:
-        rows.append(_relative("Table II with stress", f"{interval} min",
-                              _get(data["sessions_with_stress"], interval),
-                              _get(tables["sessions_with_stress"], interval) * scale,
-                              STRESS_TOLERANCE))
+        rows.append(
+            _relative(
+                "Table II with stress",
+                f"{interval} min",
+                _get(data["sessions_with_stress"], interval),
+                _get(tables["sessions_with_stress"], interval) * scale,
+                STRESS_TOLERANCE,
+            )
+        )
 
     for interval in INTERVALS:
         paper_rows = _get(tables["genre_by_group"], interval)
@@ -79,20 +90,29 @@ def compare(data: dict, tables: dict, scale: float = 1.0, ptsd_users: float | No
             got = [measured_rows.get(group, {}).get(g, 0) for g in GENRES]
             tvd = round(total_variation(got, paper_counts), 4)
             checked = sum(got) >= TVD_MIN_SESSIONS * scale
-            rows.append(_row("Table III genre mix (TVD)", f"{interval} min {group} (n={sum(got)})",
-                             tvd, 0.0, tvd, TVD_TOLERANCE if checked else None,
-                             tvd <= TVD_TOLERANCE if checked else None))
+            rows.append(
+                _row(
+                    "Table III genre mix (TVD)",
+                    f"{interval} min {group} (n={sum(got)})",
+                    tvd,
+                    0.0,
+                    tvd,
+                    TVD_TOLERANCE if checked else None,
+                    tvd <= TVD_TOLERANCE if checked else None,
+                )
+            )
     return rows
 
 
 def format_rows(rows: list[dict]) -> str:
     """The rows as a Markdown table."""
-    lines = ["| check | key | measured | paper | deviation | tolerance | ok |",
-             "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
+    lines = [
+        "| check | key | measured | paper | deviation | tolerance | ok |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+    ]
     for r in rows:
         ok = "n/a" if r["ok"] is None else ("yes" if r["ok"] else "NO")
         tol = "-" if r["tolerance"] is None else r["tolerance"]
         paper = round(r["paper"], 1) if isinstance(r["paper"], float) else r["paper"]
-        lines.append(f"| {r['check']} | {r['key']} | {r['measured']} | {paper} | "
-                     f"{r['deviation']} | {tol} | {ok} |")
+        lines.append(f"| {r['check']} | {r['key']} | {r['measured']} | {paper} | {r['deviation']} | {tol} | {ok} |")
     return "\n".join(lines)

@@ -17,14 +17,19 @@ from nextgenre.constants import GENRES
 from nextgenre.synthetic import links
 from nextgenre.synthetic import text as words
 
-LYRICS_MISSING = 0.03              # tracks of the other genres with no lyrics found
-ZIPF_EXPONENT = 0.8                # track popularity within a genre
+LYRICS_MISSING = 0.03  # tracks of the other genres with no lyrics found
+ZIPF_EXPONENT = 0.8  # track popularity within a genre
 
 # Tags that taxonomy.yaml does not list (they resolve to `others`).
-UNLISTED_TAGS = ("vaporwave", "polka", "chiptune", "sea shanty", "bossa nova", "new age",
-                 "anime", "kids music")
-AMBIGUOUS_PAIRS = (("pop", "rock"), ("hiphop", "pop"), ("electronic", "pop"),
-                   ("rock", "electronic"), ("hiphop", "electronic"), ("jazz", "hiphop"))
+UNLISTED_TAGS = ("vaporwave", "polka", "chiptune", "sea shanty", "bossa nova", "new age", "anime", "kids music")
+AMBIGUOUS_PAIRS = (
+    ("pop", "rock"),
+    ("hiphop", "pop"),
+    ("electronic", "pop"),
+    ("rock", "electronic"),
+    ("hiphop", "electronic"),
+    ("jazz", "hiphop"),
+)
 
 
 def _variant(rng, tag: str) -> str:
@@ -60,8 +65,9 @@ def _ambiguous_tags(rng, taxonomy: dict) -> str:
     return ";".join(_variant(rng, t) for t in rng.permutation(chosen))
 
 
-def build_catalogue(rng, sessions_per_genre: np.ndarray, n_ambiguous: int, n_uncatalogued: int,
-                    config: dict, taxonomy: dict) -> pd.DataFrame:
+def build_catalogue(
+    rng, sessions_per_genre: np.ndarray, n_ambiguous: int, n_uncatalogued: int, config: dict, taxonomy: dict
+) -> pd.DataFrame:
     """Tracks: kept genres 0..5, ambiguous (-1), and uncatalogued links (-2, not written)."""
     listed = {t for tags in taxonomy.values() for t in tags}
     unlisted = [t for t in UNLISTED_TAGS if t not in listed]
@@ -83,8 +89,9 @@ def build_catalogue(rng, sessions_per_genre: np.ndarray, n_ambiguous: int, n_unc
     tracks = pd.DataFrame(rows, columns=["title", "artist", "genres", "lyrics"])
     tracks["genre"] = genre
     tracks["platform"] = rng.choice(len(links.PLATFORMS), size=len(genre), p=links.PLATFORM_WEIGHTS)
-    tracks["url"] = links.canonical_urls(rng, tracks["platform"].to_numpy(),
-                                         tracks["title"].tolist(), tracks["artist"].tolist())
+    tracks["url"] = links.canonical_urls(
+        rng, tracks["platform"].to_numpy(), tracks["title"].tolist(), tracks["artist"].tolist()
+    )
     return tracks
 
 

@@ -32,19 +32,19 @@ import pandas as pd
 from nextgenre.constants import GENRES
 from nextgenre.synthetic.catalogue import popularity
 
-EFFECTS_STREAM = 12                # the effects' random stream: default_rng([seed, EFFECTS_STREAM])
-MOOD_SHARE = 0.15                  # sessions after which the user is in a stressed mood
-MOOD_STRESS_SHIFT = 1.5            # how much more stressed (stress units) the tweets after it are
-THEME_LINE_WORDS = 6               # theme words added to a themed track's lyrics
+EFFECTS_STREAM = 12  # the effects' random stream: default_rng([seed, EFFECTS_STREAM])
+MOOD_SHARE = 0.15  # sessions after which the user is in a stressed mood
+MOOD_STRESS_SHIFT = 1.5  # how much more stressed (stress units) the tweets after it are
+THEME_LINE_WORDS = 6  # theme words added to a themed track's lyrics
 
 # Lyric themes, named by the genre they point to; no word is in a genre's lyric pool.
 THEME_WORDS = {
-    "jazz": "memory letter photograph autumn yesterday faded album postcard".split(),
-    "electronic": "future robot space galaxy planet rocket satellite android".split(),
-    "hiphop": "crown throne king gold diamond empire victory trophy".split(),
-    "pop": "flower rainbow honey peach cherry lemon strawberry daisy".split(),
-    "rock": "shadow ghost grave skull darkness raven thorn bone".split(),
-    "others": "horse cattle barn fence tractor meadow wheat creek".split(),
+    "jazz": ["memory", "letter", "photograph", "autumn", "yesterday", "faded", "album", "postcard"],
+    "electronic": ["future", "robot", "space", "galaxy", "planet", "rocket", "satellite", "android"],
+    "hiphop": ["crown", "throne", "king", "gold", "diamond", "empire", "victory", "trophy"],
+    "pop": ["flower", "rainbow", "honey", "peach", "cherry", "lemon", "strawberry", "daisy"],
+    "rock": ["shadow", "ghost", "grave", "skull", "darkness", "raven", "thorn", "bone"],
+    "others": ["horse", "cattle", "barn", "fence", "tractor", "meadow", "wheat", "creek"],
 }
 
 
@@ -56,9 +56,13 @@ class Effects:
     rng: np.random.Generator | None = None
 
     @classmethod
-    def from_config(cls, config: dict, seed: int) -> "Effects":
-        return cls(config["mood_effect"], config["memory_effect"], config["lyrics_effect"],
-                   np.random.default_rng([seed, EFFECTS_STREAM]))
+    def from_config(cls, config: dict, seed: int) -> Effects:
+        return cls(
+            config["mood_effect"],
+            config["memory_effect"],
+            config["lyrics_effect"],
+            np.random.default_rng([seed, EFFECTS_STREAM]),
+        )
 
     @property
     def chain_active(self) -> bool:
@@ -100,8 +104,9 @@ def planted_chain(effects: Effects, counts, taste, fresh, repeat, stickiness: fl
         w_mood = effects.mood * mood[rows - 1]
         w_memory = effects.memory if j >= 2 else 0.0
         chain = stickiness * eye[previous] + (1 - stickiness) * taste[who]
-        probability[rows] = ((1 - w_mood)[:, None] * ((1 - w_memory) * chain + w_memory * eye[before])
-                             + w_mood[:, None] * eye[comfort[who]])
+        probability[rows] = (1 - w_mood)[:, None] * ((1 - w_memory) * chain + w_memory * eye[before]) + w_mood[
+            :, None
+        ] * eye[comfort[who]]
         g = np.where(repeat[rows], previous, fresh[rows])
         g = np.where(u_memory[rows] < w_memory, before, g)
         genre[rows] = np.where(u_mood[rows] < w_mood, comfort[who], g)
@@ -144,8 +149,9 @@ def theme_likelihood(effects: Effects, tracks: pd.DataFrame, theme: np.ndarray) 
     return table
 
 
-def lyric_picks(effects: Effects, tracks: pd.DataFrame, theme: np.ndarray, sessions: pd.DataFrame,
-                track: np.ndarray) -> np.ndarray:
+def lyric_picks(
+    effects: Effects, tracks: pd.DataFrame, theme: np.ndarray, sessions: pd.DataFrame, track: np.ndarray
+) -> np.ndarray:
     """The track of every share, with the lyrics effect: with probability `lyrics`, a kept
     session that has a next kept session of the same user gets a track of its own genre whose
     theme is that next session's genre (Zipf popularity among those), when there is one."""

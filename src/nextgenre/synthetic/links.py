@@ -28,8 +28,7 @@ def _slug(text: str) -> str:
     return "-".join("".join(c for c in word.lower() if c.isalnum()) for word in text.split())
 
 
-def canonical_urls(rng: np.random.Generator, platforms: np.ndarray, titles: list[str],
-                   artists: list[str]) -> list[str]:
+def canonical_urls(rng: np.random.Generator, platforms: np.ndarray, titles: list[str], artists: list[str]) -> list[str]:
     """One canonical url per track (platform index per track); all distinct."""
     n = len(platforms)
     spotify = _codes(rng, _B62, n, 22)
@@ -42,11 +41,9 @@ def canonical_urls(rng: np.random.Generator, platforms: np.ndarray, titles: list
         if name == "spotify":
             urls.append(f"https://open.spotify.com/track/{spotify[i]}")
         elif name == "apple":
-            urls.append(f"https://music.apple.com/us/album/{_slug(titles[i]) or 'track'}/"
-                        f"{albums[i]}?i={numbers[i]}")
+            urls.append(f"https://music.apple.com/us/album/{_slug(titles[i]) or 'track'}/{albums[i]}?i={numbers[i]}")
         elif name == "soundcloud":
-            urls.append(f"https://soundcloud.com/{_slug(artists[i])}/"
-                        f"{_slug(titles[i])}-{numbers[i]}")
+            urls.append(f"https://soundcloud.com/{_slug(artists[i])}/{_slug(titles[i])}-{numbers[i]}")
         elif name == "youtube":
             urls.append(f"https://music.youtube.com/watch?v={youtube[i]}")
         else:
@@ -72,30 +69,38 @@ def surface_forms(url: str, platform: str, token: str) -> list[str]:
     forms = [url, _upper_host(url), url.replace("https://", "http://", 1)]
     if platform == "spotify":
         track_id = url.rsplit("/", 1)[1]
-        forms += [_with_query(url, f"si={token}"), f"spotify:track:{track_id}",
-                  url.replace(".com/track/", ".com/intl-de/track/") + f"?si={token}",
-                  url + "/"]
+        forms += [
+            _with_query(url, f"si={token}"),
+            f"spotify:track:{track_id}",
+            url.replace(".com/track/", ".com/intl-de/track/") + f"?si={token}",
+            url + "/",
+        ]
     elif platform == "apple":
         base, _, query = url.partition("?")
-        forms += [_with_query(url, "uo=4"), f"{base}?ls=1&{query}",
-                  url.replace("https://", "https://www.", 1)]
+        forms += [_with_query(url, "uo=4"), f"{base}?ls=1&{query}", url.replace("https://", "https://www.", 1)]
     elif platform == "soundcloud":
-        forms += [url.replace("://", "://m.", 1),
-                  _with_query(url, "utm_source=clipboard&utm_medium=text&utm_campaign=social_sharing"),
-                  url + "/", url.replace("://", "://www.", 1)]
+        forms += [
+            url.replace("://", "://m.", 1),
+            _with_query(url, "utm_source=clipboard&utm_medium=text&utm_campaign=social_sharing"),
+            url + "/",
+            url.replace("://", "://www.", 1),
+        ]
     elif platform == "youtube":
         base, _, query = url.partition("?")
-        forms += [_with_query(url, "feature=share"), f"{base}?feature=share&{query}",
-                  _with_query(url, f"si={token}")]
+        forms += [_with_query(url, "feature=share"), f"{base}?feature=share&{query}", _with_query(url, f"si={token}")]
     else:  # deezer
         number = url.rsplit("/", 1)[1]
-        forms += [url.replace("www.", "", 1), url + "/",
-                  _with_query(url, f"utm_source=deezer&utm_content=track-{number}&utm_medium=share")]
+        forms += [
+            url.replace("www.", "", 1),
+            url + "/",
+            _with_query(url, f"utm_source=deezer&utm_content=track-{number}&utm_medium=share"),
+        ]
     return forms
 
 
-def shared_links(rng: np.random.Generator, urls: list[str], platforms: list[int],
-                 plain_share: float = 0.5) -> list[str]:
+def shared_links(
+    rng: np.random.Generator, urls: list[str], platforms: list[int], plain_share: float = 0.5
+) -> list[str]:
     """How each share writes its track's url: the canonical form with probability
     `plain_share`, else one of the other surface forms at random."""
     n = len(urls)

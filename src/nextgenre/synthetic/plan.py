@@ -27,16 +27,17 @@ import numpy as np
 
 from nextgenre.constants import DISORDER_GROUPS, GENRES, GROUPS, INTERVALS
 
-MIN_SESSIONS = 2                   # sessions of every user (so each can give a sample)
+MIN_SESSIONS = 2  # sessions of every user (so each can give a sample)
 KNOWN_DISORDERS = ("depression", "anxiety", "bipolar", "borderline")  # in Tables I and III
 
 
 @dataclass(frozen=True)
 class Plan:
     """Target counts, in GROUPS and GENRES order."""
-    users: np.ndarray      # users per group
-    sessions: np.ndarray   # groups x genres: music sessions that ingest keeps
-    within: np.ndarray     # 3 x groups x genres: of those, with a tweet within 30/60/90 min
+
+    users: np.ndarray  # users per group
+    sessions: np.ndarray  # groups x genres: music sessions that ingest keeps
+    within: np.ndarray  # 3 x groups x genres: of those, with a tweet within 30/60/90 min
 
 
 def _stress_tables(tables: dict) -> np.ndarray:

@@ -22,8 +22,8 @@ from nextgenre.synthetic import effects as planted
 from nextgenre.synthetic.plan import MIN_SESSIONS, Plan
 
 PERIOD_START = np.datetime64("2019-01-01T00:00:00", "s")
-PERIOD_DAYS = 1096                 # 2019-01-01 .. 2021-12-31, local days
-MIN_GAP_S = 4 * 3600               # sessions of a user are at least this far apart
+PERIOD_DAYS = 1096  # 2019-01-01 .. 2021-12-31, local days
+MIN_GAP_S = 4 * 3600  # sessions of a user are at least this far apart
 
 # Share of sessions per part of the day (morning, afternoon, evening, night).
 BASE_TIME_PROFILE = np.array([0.22, 0.30, 0.32, 0.16])
@@ -56,8 +56,7 @@ def _session_counts(rng, n_users: int, n_sessions: int, sigma: float, cap: int) 
 def _fix_quota(rng, genre: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Relabel as few sessions as possible, at random, so the genre counts equal `target`."""
     excess = np.bincount(genre, minlength=len(target)) - target
-    pool = [rng.choice(np.flatnonzero(genre == k), size=e, replace=False)
-            for k, e in enumerate(excess) if e > 0]
+    pool = [rng.choice(np.flatnonzero(genre == k), size=e, replace=False) for k, e in enumerate(excess) if e > 0]
     if not pool:
         return genre
     pool = np.concatenate(pool)
@@ -90,8 +89,12 @@ def _genre_sequences(rng, counts, target, config, effects: planted.Effects) -> d
         previous = np.eye(k)[np.r_[0, genre[:-1]]]
         s = config["stickiness"]
         probability = np.where(first[:, None], taste[user], s * previous + (1 - s) * taste[user])
-        chain = {"genre": genre, "probability": probability, "comfort": planted.comfort_genres(effects, taste),
-                 "mood": np.zeros(len(user), dtype=np.int8)}
+        chain = {
+            "genre": genre,
+            "probability": probability,
+            "comfort": planted.comfort_genres(effects, taste),
+            "mood": np.zeros(len(user), dtype=np.int8),
+        }
     chain["taste"] = taste
     chain["final"] = _fix_quota(rng, chain["genre"], target)
     return chain
@@ -113,14 +116,15 @@ def _buckets(rng, group, genre, within, first=None) -> np.ndarray:
     return bucket
 
 
-def build_sessions(rng, the_plan: Plan, config: dict,
-                   effects: planted.Effects) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def build_sessions(
+    rng, the_plan: Plan, config: dict, effects: planted.Effects
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """All music-link shares of catalogued tracks: kept (genre 0..5) and ambiguous (genre -1),
     sorted by user and time order, with the bucket of their first following tweet, and for kept
     ones the chain's genre probabilities (p_<genre>), whether the quota fix relabelled them and
     their mood flag. Also every user's taste (users x genres) and comfort genre."""
     parts, tastes, comforts, first_user = [], [], [], 0
-    for g, group in enumerate(GROUPS):
+    for g, _group in enumerate(GROUPS):
         n_users, target = int(the_plan.users[g]), the_plan.sessions[g]
         cap = int(0.9 * PERIOD_DAYS / (1 + config["ambiguous_share"]))  # room for ambiguous shares
         counts = _session_counts(rng, n_users, int(target.sum()), config["sessions_sigma"], cap)
@@ -129,15 +133,22 @@ def build_sessions(rng, the_plan: Plan, config: dict,
         comforts.append(chain["comfort"])
         user = np.repeat(np.arange(n_users), counts)
         position = np.arange(len(user)) - np.repeat(np.cumsum(counts) - counts, counts)
-        kept = pd.DataFrame({"user": first_user + user, "group": g, "genre": chain["final"],
-                             "key": position.astype(float)})
+        kept = pd.DataFrame(
+            {"user": first_user + user, "group": g, "genre": chain["final"], "key": position.astype(float)}
+        )
         kept["relabelled"] = chain["final"] != chain["genre"]
         kept["mood"] = chain["mood"]
         kept[PROBABILITY_COLUMNS] = chain["probability"]
         n_ambiguous = int(round(target.sum() * config["ambiguous_share"]))
         amb_user = np.repeat(np.arange(n_users), rng.multinomial(n_ambiguous, counts / counts.sum()))
-        ambiguous = pd.DataFrame({"user": first_user + amb_user, "group": g, "genre": -1,
-                                  "key": rng.random(len(amb_user)) * counts[amb_user]})
+        ambiguous = pd.DataFrame(
+            {
+                "user": first_user + amb_user,
+                "group": g,
+                "genre": -1,
+                "key": rng.random(len(amb_user)) * counts[amb_user],
+            }
+        )
         parts += [kept, ambiguous]
         first_user += n_users
     sessions = pd.concat(parts, ignore_index=True)
@@ -148,8 +159,9 @@ def build_sessions(rng, the_plan: Plan, config: dict,
     bucket = np.full(len(sessions), 3)
     is_kept = sessions["genre"].to_numpy() >= 0
     mood = sessions["mood"].to_numpy()[is_kept] > 0 if effects.mood > 0 else None
-    bucket[is_kept] = _buckets(rng, sessions["group"].to_numpy()[is_kept],
-                               sessions["genre"].to_numpy()[is_kept], the_plan.within, first=mood)
+    bucket[is_kept] = _buckets(
+        rng, sessions["group"].to_numpy()[is_kept], sessions["genre"].to_numpy()[is_kept], the_plan.within, first=mood
+    )
     # Ambiguous shares follow their group's overall bucket shares.
     totals = the_plan.sessions.sum(axis=1)
     cum = the_plan.within.sum(axis=2).T / np.maximum(totals, 1)[:, None]  # groups x 3
@@ -165,11 +177,15 @@ def session_times(rng, sessions: pd.DataFrame, time_shift: float) -> np.ndarray:
     user = sessions["user"].to_numpy()
     counts = np.bincount(user)
     if counts.max() > PERIOD_DAYS:
-        raise NextgenreError(f"synthetic: a user got {counts.max()} sessions, more than the "
-                             f"{PERIOD_DAYS} days of the period; lower synthetic.sessions_sigma")
+        raise NextgenreError(
+            f"synthetic: a user got {counts.max()} sessions, more than the "
+            f"{PERIOD_DAYS} days of the period; lower synthetic.sessions_sigma"
+        )
     days = np.concatenate([np.sort(rng.choice(PERIOD_DAYS, size=c, replace=False)) for c in counts])
-    profiles = np.array([(1 - time_shift) * BASE_TIME_PROFILE + time_shift * np.array(GENRE_TIME_PROFILE[g])
-                         for g in GENRES] + [BASE_TIME_PROFILE])  # row -1: ambiguous shares
+    profiles = np.array(
+        [(1 - time_shift) * BASE_TIME_PROFILE + time_shift * np.array(GENRE_TIME_PROFILE[g]) for g in GENRES]
+        + [BASE_TIME_PROFILE]
+    )  # row -1: ambiguous shares
     genre = sessions["genre"].to_numpy()
     cumulative = np.cumsum(profiles, axis=1)[genre]
     part = np.minimum((rng.random(len(genre))[:, None] > cumulative).sum(axis=1), 3)

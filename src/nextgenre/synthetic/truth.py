@@ -38,7 +38,7 @@ from nextgenre.synthetic.effects import MOOD_SHARE, Effects
 from nextgenre.synthetic.sessions import PERIOD_START, PROBABILITY_COLUMNS, taste_prior
 
 TASTE_COLUMNS = [f"taste_{g}" for g in GENRES]
-PARTICLES = 400                    # taste samples per user for the ceiling
+PARTICLES = 400  # taste samples per user for the ceiling
 
 
 @dataclass
@@ -48,8 +48,13 @@ class Truth:
     generator: dict
 
 
-def session_truth(sessions: pd.DataFrame, tweet_id: np.ndarray, user_id: np.ndarray,
-                  share_theme: np.ndarray, lyric_likelihood: np.ndarray | None) -> pd.DataFrame:
+def session_truth(
+    sessions: pd.DataFrame,
+    tweet_id: np.ndarray,
+    user_id: np.ndarray,
+    share_theme: np.ndarray,
+    lyric_likelihood: np.ndarray | None,
+) -> pd.DataFrame:
     """The truth about every kept session (see the module docstring); `tweet_id` and
     `share_theme` are per row of `sessions`, `user_id` per user."""
     kept = np.flatnonzero(sessions["genre"].to_numpy() >= 0)
@@ -65,21 +70,28 @@ def session_truth(sessions: pd.DataFrame, tweet_id: np.ndarray, user_id: np.ndar
         probability[later] *= lyric_likelihood[genre[later - 1], :, theme[later - 1] + 1]
         probability /= probability.sum(axis=1, keepdims=True)
     created = np.datetime_as_string(PERIOD_START + s["utc"].to_numpy().astype("timedelta64[s]"), unit="s")
-    table = pd.DataFrame({
-        "tweet_id": tweet_id[kept], "user_id": user_id[user],
-        "created_at": np.char.add(created.astype(str), "+00:00"),
-        "group": np.array(GROUPS)[s["group"].to_numpy()], "position": position,
-        "genre": np.array(GENRES)[genre], "relabelled": s["relabelled"].to_numpy(),
-        "mood": s["mood"].to_numpy(), "bucket": s["bucket"].to_numpy(),
-        "theme": np.array(("",) + GENRES)[theme + 1],
-    })
+    table = pd.DataFrame(
+        {
+            "tweet_id": tweet_id[kept],
+            "user_id": user_id[user],
+            "created_at": np.char.add(created.astype(str), "+00:00"),
+            "group": np.array(GROUPS)[s["group"].to_numpy()],
+            "position": position,
+            "genre": np.array(GENRES)[genre],
+            "relabelled": s["relabelled"].to_numpy(),
+            "mood": s["mood"].to_numpy(),
+            "bucket": s["bucket"].to_numpy(),
+            "theme": np.array(("",) + GENRES)[theme + 1],
+        }
+    )
     table[PROBABILITY_COLUMNS] = probability
     return table
 
 
 def user_truth(user_id: np.ndarray, user_group: np.ndarray, taste: np.ndarray, comfort: np.ndarray) -> pd.DataFrame:
-    table = pd.DataFrame({"user_id": user_id, "group": np.array(GROUPS)[user_group],
-                          "comfort": np.array(("",) + GENRES)[comfort + 1]})
+    table = pd.DataFrame(
+        {"user_id": user_id, "group": np.array(GROUPS)[user_group], "comfort": np.array(("",) + GENRES)[comfort + 1]}
+    )
     table[TASTE_COLUMNS] = taste
     return table
 
@@ -87,10 +99,13 @@ def user_truth(user_id: np.ndarray, user_group: np.ndarray, taste: np.ndarray, c
 def generator_parameters(config: dict, effects: Effects, the_plan, lyric_likelihood) -> dict:
     return {
         "stickiness": config["stickiness"],
-        "mood_effect": effects.mood, "mood_share": MOOD_SHARE if effects.mood > 0 else 0.0,
-        "memory_effect": effects.memory, "lyrics_effect": effects.lyrics,
-        "taste_prior": {g: taste_prior(the_plan.sessions[i], config["taste_concentration"]).tolist()
-                        for i, g in enumerate(GROUPS)},
+        "mood_effect": effects.mood,
+        "mood_share": MOOD_SHARE if effects.mood > 0 else 0.0,
+        "memory_effect": effects.memory,
+        "lyrics_effect": effects.lyrics,
+        "taste_prior": {
+            g: taste_prior(the_plan.sessions[i], config["taste_concentration"]).tolist() for i, g in enumerate(GROUPS)
+        },
         "lyric_likelihood": None if lyric_likelihood is None else lyric_likelihood.tolist(),
     }
 
@@ -107,11 +122,15 @@ def write_truth(frames: dict, folder: str | Path) -> None:
 def read_truth(folder: str | Path) -> Truth:
     folder = Path(folder)
     read = dict(keep_default_na=False)
-    return Truth(pd.read_csv(folder / "sessions.csv", **read), pd.read_csv(folder / "users.csv", **read),
-                 json.loads((folder / "generator.json").read_text()))
+    return Truth(
+        pd.read_csv(folder / "sessions.csv", **read),
+        pd.read_csv(folder / "users.csv", **read),
+        json.loads((folder / "generator.json").read_text()),
+    )
 
 
 # ---------------------------------------------------------------- the from-history ceiling
+
 
 def _user_ceiling(g, mood, theme, alpha, params, rng) -> np.ndarray:
     """From-history probabilities (T x genres) of one user's sessions: `mood` is the mood flag
@@ -146,8 +165,9 @@ def _user_ceiling(g, mood, theme, alpha, params, rng) -> np.ndarray:
     return out
 
 
-def ceiling_probabilities(truth: Truth, users=None, interval: int = 30, stress: bool = True,
-                          text: bool = True, seed: int = 0) -> pd.DataFrame:
+def ceiling_probabilities(
+    truth: Truth, users=None, interval: int = 30, stress: bool = True, text: bool = True, seed: int = 0
+) -> pd.DataFrame:
     """From-history probability of each genre (p_<genre>) for every session of `users` (all by
     default), indexed like truth.sessions. `stress`/`interval`: whether and through which window
     the model sees the stress after a session; `text`: whether it sees the lyrics."""
@@ -176,34 +196,51 @@ def ceiling_probabilities(truth: Truth, users=None, interval: int = 30, stress: 
 
 # ---------------------------------------------------------------- accuracies on given samples
 
+
 def _class_probabilities(p6: np.ndarray, classes: int) -> np.ndarray:
     """Genre probabilities summed into a class scheme's classes (renormalised when the scheme
     drops a genre's samples)."""
     names = class_names(classes)
     scheme = CLASS_SCHEMES[classes]
-    out = np.stack([p6[:, [i for i, g in enumerate(GENRES) if scheme[g] == c]].sum(axis=1)
-                    for c in names], axis=1)
+    out = np.stack([p6[:, [i for i, g in enumerate(GENRES) if scheme[g] == c]].sum(axis=1) for c in names], axis=1)
     return out / np.maximum(out.sum(axis=1, keepdims=True), 1e-300)
 
 
 def truth_rows(truth: Truth, sessions: pd.DataFrame, targets: np.ndarray, key: bytes) -> np.ndarray:
     """Rows of truth.sessions of the interim sessions (data/interim/sessions.parquet) at
     `targets`, matched by pseudonymised user and time."""
-    ours = pd.DataFrame({"user": pseudonymize(truth.sessions["user_id"].astype(str), key).to_numpy(),
-                         "time": pd.to_datetime(truth.sessions["created_at"], utc=True),
-                         "row": np.arange(len(truth.sessions))})
-    theirs = pd.DataFrame({"user": sessions["user"].to_numpy()[targets],
-                           "time": pd.to_datetime(sessions["created_at"].to_numpy()[targets], utc=True)})
+    ours = pd.DataFrame(
+        {
+            "user": pseudonymize(truth.sessions["user_id"].astype(str), key).to_numpy(),
+            "time": pd.to_datetime(truth.sessions["created_at"], utc=True),
+            "row": np.arange(len(truth.sessions)),
+        }
+    )
+    theirs = pd.DataFrame(
+        {
+            "user": sessions["user"].to_numpy()[targets],
+            "time": pd.to_datetime(sessions["created_at"].to_numpy()[targets], utc=True),
+        }
+    )
     matched = theirs.merge(ours, on=["user", "time"], how="left")
     if matched["row"].isna().any():
         first = int(np.flatnonzero(matched["row"].isna().to_numpy())[0])
-        raise NextgenreError(f"data/truth/sessions.csv: no row for target session {int(targets[first])} "
-                             f"of data/interim/sessions.parquet (truth from another run?)")
+        raise NextgenreError(
+            f"data/truth/sessions.csv: no row for target session {int(targets[first])} "
+            f"of data/interim/sessions.parquet (truth from another run?)"
+        )
     return matched["row"].to_numpy(dtype=np.int64)
 
 
-def known_answers(truth: Truth, rows: np.ndarray, classes: int = 6, interval: int = 30,
-                  stress: bool = True, text: bool = True, seed: int = 0) -> dict:
+def known_answers(
+    truth: Truth,
+    rows: np.ndarray,
+    classes: int = 6,
+    interval: int = 30,
+    stress: bool = True,
+    text: bool = True,
+    seed: int = 0,
+) -> dict:
     """Accuracy on the target sessions at truth rows `rows` (each with an earlier session of
     its user) of: the oracle (argmax of the true probabilities), the from-history ceiling, and
     repeating the previous session's genre."""
@@ -220,7 +257,9 @@ def known_answers(truth: Truth, rows: np.ndarray, classes: int = 6, interval: in
     ceiling = ceiling_probabilities(truth, users, interval, stress, text, seed)
     oracle = _class_probabilities(table[PROBABILITY_COLUMNS].to_numpy()[rows], classes)
     history = _class_probabilities(ceiling.loc[table.index[rows]].to_numpy(), classes)
-    return {"n": int(len(rows)),
-            "oracle": float((oracle.argmax(axis=1) == label).mean()),
-            "ceiling": float((history.argmax(axis=1) == label).mean()),
-            "repeat_last": float((previous == label).mean())}
+    return {
+        "n": int(len(rows)),
+        "oracle": float((oracle.argmax(axis=1) == label).mean()),
+        "ceiling": float((history.argmax(axis=1) == label).mean()),
+        "repeat_last": float((previous == label).mean()),
+    }

@@ -19,26 +19,37 @@ import numpy as np
 from nextgenre.constants import GENRES, GROUPS
 from nextgenre.synthetic.sessions import PERIOD_START
 
-MARGIN_S = 60                      # tweets keep a minute away from every window edge
-LATE_TWEET_SHARE = 0.5             # sessions without a tweet in 90 min that get one at 90-180
+MARGIN_S = 60  # tweets keep a minute away from every window edge
+LATE_TWEET_SHARE = 0.5  # sessions without a tweet in 90 min that get one at 90-180
 BACKGROUND_AFTER_LAST_S = 14 * 86400
 
 # Latent stress: control users' mean, and how far each disorder group sits below it, in units
 # of synthetic.group_stress_gap. Then the shift of the tweets after a session by its genre
 # (positive = calmer), in units of synthetic.genre_stress_effect.
 CONTROL_STRESS = -1.8
-GROUP_STRESS_WEIGHT = {"control": 0.0, "depression": 1.0, "anxiety": 1.2, "bipolar": 0.9,
-                       "borderline": 1.3, "ptsd": 1.3, "panic": 1.2}
-GENRE_STRESS_SHIFT = {"jazz": 0.6, "electronic": 0.2, "hiphop": -0.3, "pop": 0.3,
-                      "rock": -0.6, "others": 0.0}
+GROUP_STRESS_WEIGHT = {
+    "control": 0.0,
+    "depression": 1.0,
+    "anxiety": 1.2,
+    "bipolar": 0.9,
+    "borderline": 1.3,
+    "ptsd": 1.3,
+    "panic": 1.2,
+}
+GENRE_STRESS_SHIFT = {"jazz": 0.6, "electronic": 0.2, "hiphop": -0.3, "pop": 0.3, "rock": -0.6, "others": 0.0}
 USER_STRESS_SD, TWEET_STRESS_SD = 0.5, 0.8
 
 UTC_OFFSETS = np.array([-480, -420, -360, -300, -180, 0, 60, 120, 330, 480, 600])
 UTC_OFFSET_WEIGHTS = np.array([12, 6, 12, 25, 4, 15, 12, 4, 4, 2, 4], dtype=float)
 
-SESSION_TEMPLATES = ("now playing {title} by {artist} {link}", "{link}",
-                     "listening to {artist} right now {link}", "{title} on repeat {link}",
-                     "check this {link} by {artist}", "{link} what a track")
+SESSION_TEMPLATES = (
+    "now playing {title} by {artist} {link}",
+    "{link}",
+    "listening to {artist} right now {link}",
+    "{title} on repeat {link}",
+    "check this {link} by {artist}",
+    "{link} what a track",
+)
 
 
 def uniform(rng, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -69,15 +80,17 @@ def background_tweets(rng, counts: np.ndarray, local: np.ndarray, gap: np.ndarra
     n_background = rng.poisson(per_session * counts)
     bg_user = np.repeat(np.arange(len(counts)), n_background)
     bg_session = starts[bg_user] + np.floor(rng.random(len(bg_user)) * counts[bg_user]).astype(np.int64)
-    bg_time = local[bg_session] + uniform(rng, np.full(len(bg_user), 5400 + MARGIN_S),
-                                          gap[bg_session] - MARGIN_S)
+    bg_time = local[bg_session] + uniform(rng, np.full(len(bg_user), 5400 + MARGIN_S), gap[bg_session] - MARGIN_S)
     return bg_user, bg_time
 
 
 def user_baselines(rng, user_group: np.ndarray, group_gap: float) -> np.ndarray:
     """Every user's latent stress baseline."""
-    return (CONTROL_STRESS - group_gap * np.array([GROUP_STRESS_WEIGHT[g] for g in GROUPS])[user_group]
-            + rng.normal(0, USER_STRESS_SD, len(user_group)))
+    return (
+        CONTROL_STRESS
+        - group_gap * np.array([GROUP_STRESS_WEIGHT[g] for g in GROUPS])[user_group]
+        + rng.normal(0, USER_STRESS_SD, len(user_group))
+    )
 
 
 def genre_stress_shifts(effect: float) -> np.ndarray:
@@ -94,8 +107,10 @@ def latent_stress(rng, baseline_of_tweet: np.ndarray, shift_of_tweet: np.ndarray
 def music_texts(rng, titles, artists, track: np.ndarray, shared: list[str]) -> list[str]:
     """The text of each music share: a template around its link."""
     template = rng.integers(0, len(SESSION_TEMPLATES), len(track))
-    return [SESSION_TEMPLATES[t].format(title=titles[i].lower(), artist=artists[i], link=link)
-            for t, i, link in zip(template, track, shared)]
+    return [
+        SESSION_TEMPLATES[t].format(title=titles[i].lower(), artist=artists[i], link=link)
+        for t, i, link in zip(template, track, shared)
+    ]
 
 
 def _offset_text(minutes: np.ndarray) -> np.ndarray:
