@@ -49,7 +49,7 @@ def test_a_stage_gets_only_the_params_that_dvc_yaml_declares():
     assert params["seed"] == 42
     assert params["features"]["classes"] == 6  # a whole section declared
     assert params["model"]["attention"] is False  # one key of a section declared
-    assert set(params) == {"seed", "data", "embed", "features", "model", "train"}
+    assert set(params) == {"seed", "data", "embed", "features", "model", "train", "realdata"}
     assert set(params["model"]) == {"attention"}
     with pytest.raises(ParamsError, match="stage 'report' reads the setting 'model.units'.*does not declare"):
         params["model"]["units"]
