@@ -1,4 +1,5 @@
-"""Length-bucketed training batches: every sample once per epoch, only padding trimmed."""
+"""Batches of windows of one length: every sample once per epoch, no padded step, only padding
+trimmed; evaluation outputs put back in the samples' order."""
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ def test_bucketed_batches_cover_every_sample_once_and_trim_only_padding():
             x, y = data[i]
             chosen = data.batches[i]
             seen += chosen.tolist()
-            assert x.shape[1] == windows.lengths(chosen).max()
+            assert x.shape[1] == windows.lengths(chosen).max() == windows.lengths(chosen).min()
             full = windows.gather(chosen)
             assert np.array_equal(x, full[:, -x.shape[1] :])  # same real steps
             assert not full[:, : -x.shape[1]].any()  # only padding was cut
@@ -39,20 +40,26 @@ def test_bucketed_batches_cover_every_sample_once_and_trim_only_padding():
         data.on_epoch_end()
 
 
-def test_bucketing_reduces_padding_and_is_seeded():
+def test_batches_compute_no_padded_step_and_are_seeded():
     windows = make_windows(n_users=200)
     positions = np.arange(len(windows))
     labels = np.zeros(len(windows), dtype=np.int64)
     data = WindowDataset(windows, positions, labels, batch_size=16, shuffle=True, seed=3)
     padded = sum(len(b) * windows.lengths(b).max() for b in data.batches)
-    assert padded < len(positions) * windows.history
+    assert padded == windows.lengths(positions).sum() < len(positions) * windows.history
     again = WindowDataset(windows, positions, labels, batch_size=16, shuffle=True, seed=3)
     assert all(np.array_equal(a, b) for a, b in zip(data.batches, again.batches))
 
 
-def test_unshuffled_batches_keep_order_and_full_length():
+def test_unshuffled_batches_are_fixed_and_outputs_go_back_in_sample_order():
     windows = make_windows()
-    positions = np.arange(len(windows))
+    positions = np.arange(len(windows))[::-1]
     data = WindowDataset(windows, positions, None, batch_size=7)
-    assert np.concatenate(data.batches).tolist() == positions.tolist()
-    assert data[0][0].shape[1] == windows.history
+    rows = np.concatenate(data.batches)
+    assert sorted(rows.tolist()) == sorted(positions.tolist())
+    assert all(len(set(windows.lengths(b))) == 1 for b in data.batches)
+    assert data.restore_order(rows).tolist() == positions.tolist()
+    outputs = np.concatenate([data[i][0][:, -1, :] for i in range(len(data))])  # the latest step of each
+    assert np.array_equal(data.restore_order(outputs), windows.gather(positions)[:, -1, :])
+    data.on_epoch_end()
+    assert all(np.array_equal(a, b) for a, b in zip(np.concatenate(data.batches), rows))

@@ -33,7 +33,9 @@ def predict_test(model, processed: Processed, batch_size: int = 512) -> dict:
         for key in parts:
             if key in out:
                 parts[key].append(keras.ops.convert_to_numpy(out[key]))
-    result = {key: np.concatenate(v) if v else None for key, v in parts.items()}
+    if parts["attention"]:  # each batch's weights cover its windows' steps: the earlier (padded) steps get 0
+        parts["attention"] = [np.pad(a, ((0, 0), (windows.history - a.shape[1], 0))) for a in parts["attention"]]
+    result = {key: data.restore_order(np.concatenate(v)) if v else None for key, v in parts.items()}
     result["positions"] = positions
     result["target"] = processed.samples["target"].to_numpy(dtype=np.int64)[positions]
     result["y_true"] = processed.samples["label"].to_numpy(dtype=np.int64)[positions]

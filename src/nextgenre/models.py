@@ -51,8 +51,13 @@ class AttentionPooling(layers.Layer):
         return {**super().get_config(), "units": self.units}
 
 
-def build_model(kind: str, input_dim: int, n_classes: int, params: dict) -> keras.Model:
+def build_model(kind: str, input_dim: int, n_classes: int, params: dict, masking: bool = True) -> keras.Model:
     """The classifier. params is the `model` section: units, layers, dense, attention, dropout.
+
+    `masking=False` leaves out the Masking layer: only for windows with no all-zero step, where
+    it masks nothing (nextgenre.sequences batches windows of one length, unpadded, and
+    Windows.has_gaps says whether a session can be left out of a window); the mask costs about
+    a sixth of an LSTM epoch on a CPU.
 
     Layer names used downstream: "hidden" (the last hidden dense layer, for t-SNE),
     "attention" (its second output: weights over time steps), "probabilities".
@@ -61,7 +66,7 @@ def build_model(kind: str, input_dim: int, n_classes: int, params: dict) -> kera
         raise ValueError(f"unknown model kind {kind!r}: expected one of {', '.join(RECURRENT)}")
     units, n_layers, dropout = params["units"], params["layers"], params["dropout"]
     inputs = keras.Input(shape=(None, input_dim), name="windows")
-    x = layers.Masking(mask_value=0.0, name="masking")(inputs)
+    x = layers.Masking(mask_value=0.0, name="masking")(inputs) if masking else inputs
     for i in range(n_layers):
         last = i == n_layers - 1
         x = RECURRENT[kind](units, return_sequences=(not last) or params["attention"], name=f"{kind}_{i + 1}")(x)

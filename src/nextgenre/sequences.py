@@ -4,11 +4,13 @@ A window is at most `history` steps long and padded at the front with all-zero s
 models' Masking layer skips them): the most recent session is always the last step. Session
 vectors are stored once; only a batch of windows exists in memory at any time.
 
-Training batches are bucketed by window length: within each shuffled chunk of samples, samples
-of similar history length share a batch, and a batch is only as long as its longest window.
-Masked steps cost as much as real ones in a recurrent layer, and most users have far fewer than
-`history` earlier sessions, so this roughly halves the work of an epoch without changing what
-any single window computes.
+Batches hold windows of exactly one length, and a batch is only as long as its windows: no batch
+has a padded step. Masked steps cost as much as real ones in a recurrent layer, and most users
+have far fewer than `history` earlier sessions, so this roughly halves the work of an epoch, and
+the Masking layer finds nothing to mask; no window computes anything else than it would padded
+to `history` steps. Training draws the samples of each length in a fresh seeded order every
+epoch, cuts them into batches and shuffles the batches; evaluation keeps the samples' order
+within each length, and `WindowDataset.order` puts its outputs back in the samples' order.
 """
 
 from __future__ import annotations
@@ -44,6 +46,13 @@ class Windows:
     def __len__(self) -> int:
         return len(self.targets)
 
+    def has_gaps(self) -> bool:
+        """Whether a window can hold an all-zero step among its real steps (a session left out,
+        or cut out for one target, by missing_stress=drop): only then must a model mask steps."""
+        left_out = bool((~np.asarray(self.vectors).any(axis=1)).any())
+        cut_out = self.overrides is not None and bool(np.isnan(self.overrides.stress).any())
+        return left_out or cut_out
+
     def lengths(self, which) -> np.ndarray:
         """Number of history steps (at most `history`) of the windows of samples `which`."""
         which = np.asarray(which, dtype=np.int64)
@@ -62,8 +71,9 @@ class Windows:
         which = np.asarray(which, dtype=np.int64)
         steps = self.history if steps is None else steps
         rows, real = self.indexes(which, steps)
-        x = np.asarray(self.vectors[rows.ravel()], dtype=np.float32).reshape(*rows.shape, -1)
-        x[~real] = 0.0
+        x = np.take(np.asarray(self.vectors, dtype=np.float32), rows, axis=0)
+        if not real.all():
+            x[~real] = 0.0
         if self.overrides is not None:  # stress windows cut at the target's time
             found, values = self.overrides.lookup(self.targets[which][:, None], rows)
             found &= real
@@ -97,14 +107,13 @@ def oversample(positions: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarr
 
 
 class WindowDataset(keras.utils.PyDataset):
-    """Batches (windows, labels) of some samples.
+    """Batches (windows, labels) of some samples, each batch of windows of one length (see the
+    module docstring).
 
-    With `shuffle` (training), batches are drawn afresh (seeded) every epoch and bucketed by
-    window length (see the module docstring). Without it, batches keep the samples' order and
-    are `history` steps long, so predictions line up with the samples.
+    With `shuffle` (training), batches are drawn afresh (seeded) every epoch. Without it, the
+    batches are fixed and `order` says which of `positions` each output row belongs to:
+    outputs concatenated over the batches, `restore_order` puts them in `positions` order.
     """
-
-    BUCKET_BATCHES = 50  # a shuffled chunk of this many batches is sorted by window length
 
     def __init__(
         self,
@@ -123,27 +132,33 @@ class WindowDataset(keras.utils.PyDataset):
         self.shuffle = shuffle
         self.rng = np.random.RandomState(seed)
         self.batches = self._draw_batches()
+        self.order = None if shuffle else np.argsort(self.windows.lengths(self.positions), kind="stable")
 
     def _draw_batches(self) -> list[np.ndarray]:
-        n, size = len(self.positions), self.batch_size
-        if not self.shuffle:
-            return [self.positions[i : i + size] for i in range(0, n, size)]
-        order = self.positions[self.rng.permutation(n)]
+        """Batches of positions, each of windows of one length."""
+        order = self.positions[self.rng.permutation(len(self.positions))] if self.shuffle else self.positions
         lengths = self.windows.lengths(order)
-        chunk = size * self.BUCKET_BATCHES
-        for lo in range(0, n, chunk):
-            by_length = np.argsort(lengths[lo : lo + chunk], kind="stable")
-            order[lo : lo + chunk] = order[lo : lo + chunk][by_length]
-        batches = [order[i : i + size] for i in range(0, n, size)]
-        return [batches[i] for i in self.rng.permutation(len(batches))]
+        by_length = np.argsort(lengths, kind="stable")
+        order, lengths = order[by_length], lengths[by_length]
+        size, batches = self.batch_size, []
+        for run in np.split(order, np.flatnonzero(np.diff(lengths)) + 1):
+            batches += [run[i : i + size] for i in range(0, len(run), size)]
+        if self.shuffle:
+            batches = [batches[i] for i in self.rng.permutation(len(batches))]
+        return batches
+
+    def restore_order(self, rows: np.ndarray) -> np.ndarray:
+        """Rows that follow the batches (unshuffled) put back in `positions` order."""
+        restored = np.empty_like(rows)
+        restored[self.order] = rows
+        return restored
 
     def __len__(self) -> int:
         return len(self.batches)
 
     def __getitem__(self, i):
         chosen = self.batches[i]
-        steps = int(self.windows.lengths(chosen).max()) if self.shuffle else None
-        x = self.windows.gather(chosen, steps)
+        x = self.windows.gather(chosen, int(self.windows.lengths(chosen[:1])[0]))
         if self.labels is None:
             return (x,)
         return x, self.labels[chosen]

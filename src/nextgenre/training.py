@@ -48,7 +48,7 @@ def train_model(kind: str, processed: Processed, params: dict, live=None):
     )
     val_data = fit_data(WindowDataset(windows, val_pos, labels, tp["batch_size"]), input_dim)
 
-    model = build_model(kind, processed.meta["input_dim"], len(processed.meta["classes"]), mp)
+    model = build_model(kind, input_dim, len(processed.meta["classes"]), mp, masking=windows.has_gaps())
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=tp["learning_rate"]),
         loss="sparse_categorical_crossentropy",
@@ -91,8 +91,10 @@ def _npy_bytes(array: np.ndarray) -> bytes:
 
 
 def save_model(model, folder, config: dict) -> None:
-    """config.json + weights.npz whose bytes depend only on config and weights."""
+    """config.json + weights.npz whose bytes depend only on config and weights; config.json also
+    says whether the model masks steps."""
     folder = Path(folder)
+    config = {**config, "masking": "masking" in {layer.name for layer in model.layers}}
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
     entries = {f"{i:03d}_{w.path.replace('/', '.')}.npy": _npy_bytes(w.numpy()) for i, w in enumerate(model.weights)}
@@ -110,7 +112,9 @@ def load_model(folder):
 
     folder = Path(folder)
     config = json.loads((folder / "config.json").read_text())
-    model = build_model(config["kind"], config["input_dim"], len(config["classes"]), config["model"])
+    model = build_model(
+        config["kind"], config["input_dim"], len(config["classes"]), config["model"], config.get("masking", True)
+    )
     with np.load(folder / "weights.npz") as npz:
         model.set_weights([npz[name] for name in sorted(npz.files)])
     return model, config
