@@ -59,3 +59,15 @@ def test_paper_architecture():
     kinds = [type(layer).__name__ for layer in model.layers]
     assert kinds.count("LSTM") == 2 and kinds.count("Dense") == 2 and "Masking" in kinds
     assert model.output.shape[-1] == 6
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+@pytest.mark.parametrize("attention", [False, True])
+def test_without_masking_unpadded_windows_give_the_same_outputs(kind, attention):
+    configure(0)
+    masked = build_model(kind, DIM, 4, params(attention))
+    unmasked = build_model(kind, DIM, 4, params(attention), masking=False)
+    assert "masking" not in {layer.name for layer in unmasked.layers}
+    unmasked.set_weights(masked.get_weights())
+    batch = np.random.default_rng(2).normal(size=(5, 4, DIM)).astype(np.float32)  # no all-zero step
+    assert np.array_equal(np.asarray(masked(batch, training=False)), np.asarray(unmasked(batch, training=False)))

@@ -63,3 +63,10 @@ def test_unshuffled_batches_are_fixed_and_outputs_go_back_in_sample_order():
     assert np.array_equal(data.restore_order(outputs), windows.gather(positions)[:, -1, :])
     data.on_epoch_end()
     assert all(np.array_equal(a, b) for a, b in zip(np.concatenate(data.batches), rows))
+
+
+def test_gaps_are_sessions_left_out_of_windows():
+    windows = make_windows()
+    assert not windows.has_gaps()
+    windows.vectors[3] = 0.0  # a session left out (missing_stress=drop)
+    assert windows.has_gaps()
