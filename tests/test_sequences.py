@@ -21,7 +21,7 @@ def make_windows(n_users=30, history=6, dim=3, seed=0):
     return Windows(vectors, samples, history)
 
 
-def test_bucketed_batches_cover_every_sample_once_and_trim_only_padding():
+def test_one_length_batches_cover_every_sample_once_and_trim_only_padding():
     windows = make_windows()
     positions = np.arange(len(windows))
     labels = np.zeros(len(windows), dtype=np.int64)
