@@ -70,6 +70,23 @@ def timed_repro(clone: Path, env: dict) -> list[tuple[str, float]]:
     return [("(dvc before the first stage)", (marks[0][1] if marks else ends[-1]) - started), *stages]
 
 
+def print_table(stages, install, args, settings) -> None:
+    """The per-stage wall times as a markdown table, the total, and the install where timed."""
+    total = sum(seconds for _, seconds in stages)
+    print(
+        f"\n`dvc repro` in a fresh clone of {args.repo.resolve()} at {args.rev}, settings {settings or 'params.yaml'}, "
+        f"venv {args.venv}, {os.cpu_count()} cores, NEXTGENRE_THREADS={os.environ.get('NEXTGENRE_THREADS', 'unset')}\n"
+    )
+    print("| stage | wall time (s) | share |")
+    print("| --- | ---: | ---: |")
+    for name, seconds in stages:
+        print(f"| {name} | {seconds:.1f} | {seconds / total:.0%} |")
+    print(f"| **dvc repro** | **{total:.1f}** ({total / 60:.1f} min) | 100% |")
+    if install is not None:
+        print(f"| install (README line) | {install:.1f} | |")
+        print(f"| **install + dvc repro** | **{install + total:.1f}** ({(install + total) / 60:.1f} min) | |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repo", type=Path, default=ROOT, help="the repository to clone (default: this one)")
@@ -102,26 +119,12 @@ def main() -> None:
             env["PYTHONPATH"] = str(clone / "src")  # the clone's code, not this checkout's
         env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
         env.pop("VIRTUAL_ENV", None)
-        stages = timed_repro(clone, env)
+        print_table(timed_repro(clone, env), install, args, settings)  # before the slow clean-up
     finally:
         if args.keep:
             print(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-
-    total = sum(seconds for _, seconds in stages)
-    print(
-        f"\n`dvc repro` in a fresh clone of {args.repo.resolve()} at {args.rev}, settings {settings or 'params.yaml'}, "
-        f"venv {args.venv}, {os.cpu_count()} cores, NEXTGENRE_THREADS={os.environ.get('NEXTGENRE_THREADS', 'unset')}\n"
-    )
-    print("| stage | wall time (s) | share |")
-    print("| --- | ---: | ---: |")
-    for name, seconds in stages:
-        print(f"| {name} | {seconds:.1f} | {seconds / total:.0%} |")
-    print(f"| **dvc repro** | **{total:.1f}** ({total / 60:.1f} min) | 100% |")
-    if install is not None:
-        print(f"| install (README line) | {install:.1f} | |")
-        print(f"| **install + dvc repro** | **{install + total:.1f}** ({(install + total) / 60:.1f} min) | |")
 
 
 if __name__ == "__main__":
