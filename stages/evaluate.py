@@ -1,8 +1,8 @@
 """Stage `evaluate@<model>`: score the trained model on the test users only.
 
-Writes metrics/<model>.json, data/predictions/<model>.parquet and plots/<model>/
-(confusion.csv for DVC's confusion template, attention.csv with attention; the pictures in
-images/: confusion.png, tsne.png, attention.png with attention).
+Writes metrics/<model>.json, data/predictions/<model>.parquet and plots/<model>/: confusion.csv
+(for the genre_confusion template) and images/ (confusion.png, tsne.png; with attention,
+attention.png and its data attention.csv, declared there so that its plot has its own x and y).
 Usage: python stages/evaluate.py MODEL (a name in nextgenre.registry.MODELS: lstm, gru)
 """
 
@@ -61,7 +61,7 @@ def main() -> None:
         )
         if result["attention"] is not None:
             by_lag = ev.attention_by_lag(result["attention"], result["real_steps"])
-            by_lag.to_csv(tmp / "attention.csv", index=False)
+            by_lag.to_csv(images / "attention.csv", index=False)
             pe.attention_png(
                 images / "attention.png",
                 by_lag,

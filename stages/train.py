@@ -1,12 +1,14 @@
 """Stage `train@<model>`: fit one registered classifier (LSTM or GRU) on data/processed/.
 
-Writes models/<model>/ (config.json, weights.npz) and the dvclive log dvclive/train/<model>/.
+Writes models/<model>/ (config.json, weights.npz; atomically) and the dvclive log
+dvclive/train/<model>/, written in place while training so that live views (VS Code, Studio) follow
+it: DVC removes a stage's outputs before it runs, so a half-written log is never taken as valid.
 Usage: python stages/train.py MODEL (a name in nextgenre.registry.MODELS: lstm, gru)
 """
 
 from __future__ import annotations
 
-from nextgenre.outputs import atomic_outputs, out_dir
+from nextgenre.outputs import atomic_dir
 from nextgenre.params import stage_params
 from nextgenre.processed import read_processed
 from nextgenre.registry import model_argument
@@ -15,17 +17,17 @@ from nextgenre.runner import prepare_outputs, run_stage
 
 def main() -> None:
     kind = model_argument(__doc__)
-    outputs = (f"models/{kind}", f"dvclive/train/{kind}")
-    prepare_outputs(outputs)
+    model_dir, live_dir = f"models/{kind}", f"dvclive/train/{kind}"
+    prepare_outputs((model_dir, live_dir))
     params = stage_params("train")
     processed = read_processed("data/processed")
 
     from dvclive import Live
     from nextgenre.training import save_model, train_model
 
-    with atomic_outputs(*map(out_dir, outputs)) as (model_dir, live_dir):
-        with Live(dir=str(live_dir), dvcyaml=None, save_dvc_exp=False, report=None) as live:
-            model, history = train_model(kind, processed, params, live=live)
+    with Live(dir=live_dir, dvcyaml=None, save_dvc_exp=False, report=None) as live:
+        model, history = train_model(kind, processed, params, live=live)
+    with atomic_dir(model_dir) as tmp:
         config = {
             "kind": kind,
             "input_dim": processed.meta["input_dim"],
@@ -33,7 +35,7 @@ def main() -> None:
             "history": processed.meta["history"],
             "model": params["model"],
         }
-        save_model(model, model_dir, config)
+        save_model(model, tmp, config)
     print(f"train@{kind}: {len(history['loss'])} epochs, best val_loss {min(history['val_loss']):.4f}")
 
 

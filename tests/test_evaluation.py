@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dvclive import Live
 from nextgenre.evaluation import attention_by_lag, confusion_rows
 from nextgenre.metrics import detailed_scores
 from tests.conftest import ROOT, set_params
@@ -67,6 +68,14 @@ def test_stages_features_train_evaluate_on_fake_data(tmp_path, monkeypatch):
     )
     monkeypatch.chdir(tmp_path)
     run_stage_script("features", monkeypatch=monkeypatch)
+    live_files = []  # what the final dvclive folder holds after each epoch, while training runs
+
+    def next_step(live):
+        original_next_step(live)
+        live_files.append((live.dir, sorted(p.relative_to(final).as_posix() for p in final.rglob("*") if p.is_file())))
+
+    final, original_next_step = tmp_path / "dvclive/train/lstm", Live.next_step
+    monkeypatch.setattr(Live, "next_step", next_step)
     run_stage_script("train", "lstm", monkeypatch=monkeypatch)
     run_stage_script("evaluate", "lstm", monkeypatch=monkeypatch)
 
@@ -84,8 +93,22 @@ def test_stages_features_train_evaluate_on_fake_data(tmp_path, monkeypatch):
     assert len(pd.read_csv("plots/lstm/confusion.csv")) == len(test)
     for image in ("confusion", "tsne", "attention"):
         assert (tmp_path / f"plots/lstm/images/{image}.png").stat().st_size > 10_000
-    steps = pd.read_csv("dvclive/train/lstm/plots/metrics/val/loss.tsv", sep="\t")
+    assert list(pd.read_csv("plots/lstm/images/attention.csv").columns) == ["sessions_back", "mean_weight", "samples"]
+
+    # dvclive wrote its declared folder while training (live views follow it), through its Keras
+    # callback's names, and no temporary folder was used.
+    curves = [f"plots/metrics/{split}/{name}.tsv" for split in ("eval", "train") for name in ("accuracy", "loss")]
+    assert [d for d, _ in live_files] == ["dvclive/train/lstm"] * 2
+    assert set(curves) <= set(live_files[0][1]) and "metrics.json" in live_files[0][1]
+    assert not list((tmp_path / "dvclive/train").glob(".*"))
+    steps = pd.read_csv("dvclive/train/lstm/plots/metrics/eval/loss.tsv", sep="\t")
     assert steps.step.tolist() == [0, 1]
+    # Its summary is the restored (best) epoch, not the last one.
+    summary = json.loads((tmp_path / "dvclive/train/lstm/metrics.json").read_text())
+    best = int(steps.loss.idxmin())
+    accuracy = pd.read_csv("dvclive/train/lstm/plots/metrics/eval/accuracy.tsv", sep="\t").accuracy[best]
+    assert (summary["step"], summary["epochs"]) == (best, 2)
+    assert summary["eval"] == pytest.approx({"loss": steps.loss[best], "accuracy": accuracy})
     assert sorted(p.name for p in (tmp_path / "models/lstm").iterdir()) == ["config.json", "weights.npz"]
 
     # Evaluating again gives the same bytes (PNGs included).

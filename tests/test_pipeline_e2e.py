@@ -5,7 +5,9 @@ import json
 
 import pytest
 
+from nextgenre.constants import GENRES
 from tests.conftest import run
+from tests.test_plots_and_artifacts import every_plot_renders
 
 pytestmark = pytest.mark.e2e
 
@@ -42,6 +44,23 @@ def test_repro_runs_every_stage_once(reproduced):
     assert "up to date" in run(["dvc", "status", "dvc.yaml"], reproduced).stdout
 
 
+def test_every_declared_plot_renders_offline(reproduced):
+    rendered = every_plot_renders(reproduced)
+    for model in ("lstm", "gru"):
+        for image in ("confusion", "tsne"):
+            assert f"plots/{model}/images/{image}.png" in rendered
+        assert {row["actual"] for row in rendered[f"plots/{model}/confusion.csv"]} <= set(GENRES)
+    for image in ("reports/accuracy.png", "plots/data/genre_mix.png", "plots/data/sessions_per_group.png"):
+        assert image in rendered
+    for chart, metric in (("Training loss", "loss"), ("Training accuracy", "accuracy")):
+        curves = {row["filename"] for row in rendered[chart]}  # the template names them "lstm train", ...
+        assert curves == {
+            f"{m}/plots/metrics/{split}/{metric}.tsv" for m in ("lstm", "gru") for split in ("train", "eval")
+        }
+    # no single-curve chart per dvclive file besides the combined ones
+    assert not [plot for plot in rendered if plot.startswith("dvclive/")]
+
+
 def test_experiment_shows_in_metrics_diff_and_plots(reproduced_copy):
     repo = reproduced_copy
     run(
@@ -59,6 +78,7 @@ def test_experiment_shows_in_metrics_diff_and_plots(reproduced_copy):
         or len(json.loads(run(["dvc", "exp", "show", "--json"], repo).stdout)) >= 1
     )
 
-    plots = run(["dvc", "plots", "show", "--json"], repo).stdout
-    for name in ("confusion", "tsne", "attention", "loss"):
-        assert name in plots, name
+    rendered = every_plot_renders(repo)  # attention.csv included: its own x and y
+    for model in ("lstm", "gru"):
+        assert rendered[f"plots/{model}/images/attention.csv"][0]["sessions_back"] == "1"
+        assert f"plots/{model}/images/attention.png" in rendered

@@ -1,4 +1,5 @@
 import hashlib
+import json
 
 import numpy as np
 import pytest
@@ -44,3 +45,34 @@ def test_same_seed_gives_same_model_bytes(tiny, tmp_path):
     loaded, _ = load_model(tmp_path / "b")
     x = windows_for(processed).gather(np.arange(10))
     assert np.allclose(np.asarray(loaded(x)), np.asarray(model(x)), atol=1e-6)
+
+
+def test_dvclive_summary_is_the_restored_epoch_not_the_last(tmp_path):
+    """dvclive's Keras callback logs every epoch; the summary then describes epoch 1, whose
+    weights early stopping restored, and survives the callback's and the context's end()."""
+    from dvclive.keras import DVCLiveCallback
+
+    from dvclive import Live
+    from nextgenre.training import summarize_restored_epoch
+
+    history = {
+        "loss": [1.0, 0.8, 0.7],
+        "accuracy": [0.2, 0.5, 0.6],
+        "val_loss": [0.9, 0.5, 0.6],
+        "val_accuracy": [0.3, 0.6, 0.55],
+    }
+    with Live(dir=str(tmp_path / "live"), dvcyaml=None, save_dvc_exp=False, report=None) as live:
+        callback = DVCLiveCallback(live=live)
+        for epoch in range(3):
+            callback.on_epoch_end(epoch, {name: values[epoch] for name, values in history.items()})
+        callback.on_train_end()
+        summarize_restored_epoch(live, history, best=1)
+    summary = json.loads((tmp_path / "live/metrics.json").read_text())
+    assert summary == {
+        "step": 1,
+        "epochs": 3,
+        "train": {"loss": 0.8, "accuracy": 0.5},
+        "eval": {"loss": 0.5, "accuracy": 0.6},
+    }
+    curve = (tmp_path / "live/plots/metrics/eval/loss.tsv").read_text().splitlines()
+    assert len(curve) == 4  # header + every epoch, untouched by the summary

@@ -2,6 +2,15 @@
 
 GENRES = ("jazz", "electronic", "hiphop", "pop", "rock", "others")
 NAMED_GENRES = GENRES[:5]
+# One colour per genre, the same in every figure (matplotlib colours).
+GENRE_COLORS = {
+    "jazz": "#8c564b",
+    "electronic": "#17becf",
+    "hiphop": "#d62728",
+    "pop": "#e377c2",
+    "rock": "#1f77b4",
+    "others": "#bcbd22",
+}
 
 CONTROL = "control"
 GROUPS = ("control", "depression", "anxiety", "bipolar", "borderline", "ptsd", "panic")

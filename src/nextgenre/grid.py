@@ -203,19 +203,13 @@ def read_comparison(name: str) -> dict:
 
 def read_best_val(name: str, model: str) -> dict:
     """Validation loss and accuracy of a trained model at its best epoch (lowest val_loss: the
-    weights that early stopping restored), from the experiment's dvclive log."""
-    curves = {
-        what: pd.read_csv(
-            io.StringIO(read_git_file(name, f"dvclive/train/{model}/plots/metrics/val/{what}.tsv")), sep="\t"
-        )
-        for what in ("loss", "accuracy")
-    }
-    best = int(curves["loss"]["loss"].idxmin())
+    weights that early stopping restored), from the summary of the experiment's dvclive log."""
+    summary = json.loads(read_git_file(name, f"dvclive/train/{model}/metrics.json"))
     return {
-        "epoch": int(curves["loss"]["step"][best]),
-        "epochs": len(curves["loss"]),
-        "val_loss": float(curves["loss"]["loss"][best]),
-        "val_accuracy": float(curves["accuracy"]["accuracy"][best]),
+        "epoch": summary["step"],
+        "epochs": summary["epochs"],
+        "val_loss": summary["eval"]["loss"],
+        "val_accuracy": summary["eval"]["accuracy"],
     }
 
 

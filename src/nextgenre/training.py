@@ -25,7 +25,8 @@ FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 def train_model(kind: str, processed: Processed, params: dict, live=None):
     """Fit a model (early stopping on val_loss, best weights restored); return it and its history.
 
-    `live` (a dvclive.Live) gets train/val loss and accuracy after every epoch.
+    `live` (a dvclive.Live) gets every epoch's train/eval loss and accuracy through dvclive's
+    Keras callback, and at the end a summary of the epoch whose weights were restored.
     """
     import keras
 
@@ -54,34 +55,38 @@ def train_model(kind: str, processed: Processed, params: dict, live=None):
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=tp["patience"], restore_best_weights=True)]
+    stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=tp["patience"], restore_best_weights=True)
+    callbacks = [stopper]
     if live is not None:
-        callbacks.append(LiveLogger(live))
+        from dvclive.keras import DVCLiveCallback
+
+        callbacks.append(DVCLiveCallback(live=live))
     history = model.fit(
         train_data, validation_data=val_data, epochs=tp["epochs"], callbacks=callbacks, verbose=2, shuffle=False
     )
+    if live is not None:
+        summarize_restored_epoch(live, history.history, stopper.best_epoch)
     return model, history.history
 
 
-def LiveLogger(live):
-    """A Keras callback that logs train/val loss and accuracy to dvclive after each epoch.
+def restored_epoch_summary(history: dict, best: int) -> dict:
+    """dvclive's summary of epoch `best` (0-based): {"train": {"loss", "accuracy"}, "eval": {...}},
+    under the names that dvclive's Keras callback gives the curves (val_loss -> eval/loss)."""
+    from dvclive.utils import standardize_metric_name
 
-    Not dvclive's own DVCLiveCallback: that one logs Keras' names as they are (loss, val_loss,
-    ...), which would move every curve of dvclive/train/<model>/plots/metrics/ (train/loss.tsv,
-    val/loss.tsv, ...) that dvc.yaml's plots and the README read."""
-    import keras
+    summary: dict = {}
+    for metric, values in history.items():
+        split, name = standardize_metric_name(metric, "dvclive.keras").split("/", 1)
+        summary.setdefault(split, {})[name] = float(values[best])
+    return summary
 
-    class _Logger(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            logs = logs or {}
-            for name in ("loss", "accuracy"):
-                if name in logs:
-                    live.log_metric(f"train/{name}", float(logs[name]))
-                if f"val_{name}" in logs:
-                    live.log_metric(f"val/{name}", float(logs[f"val_{name}"]))
-            live.next_step()
 
-    return _Logger()
+def summarize_restored_epoch(live, history: dict, best: int) -> None:
+    """Make dvclive's metrics.json describe the weights that are kept: the restored epoch `best`
+    (its `step`, 0-based as on the curves) and its losses and accuracies; `epochs` run in all."""
+    live.summary = {**restored_epoch_summary(history, best), "epochs": len(history["val_loss"])}
+    live.step = best
+    live.make_summary()
 
 
 def _npy_bytes(array: np.ndarray) -> bytes:

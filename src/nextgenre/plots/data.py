@@ -18,17 +18,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib import font_manager, ft2font  # noqa: E402
 
-from nextgenre.constants import GENRES, GROUPS, INTERVALS  # noqa: E402
+from nextgenre.constants import GENRE_COLORS, GENRES, GROUPS, INTERVALS  # noqa: E402
 
 DPI = 100
-GENRE_COLORS = {
-    "jazz": "#8c564b",
-    "electronic": "#17becf",
-    "hiphop": "#d62728",
-    "pop": "#e377c2",
-    "rock": "#1f77b4",
-    "others": "#bcbd22",
-}
 
 
 @functools.cache

@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.metrics import ConfusionMatrixDisplay  # noqa: E402
 
+from nextgenre.constants import GENRE_COLORS  # noqa: E402
+
 PNG_METADATA = {"Software": None}
 
 
@@ -42,10 +44,9 @@ def confusion_png(path, y_true, y_pred, classes, title: str, note: str | None = 
 
 def tsne_png(path, points, labels, classes, title: str, note: str | None = None) -> None:
     fig, ax = plt.subplots(figsize=(6.4, 5.6), layout="constrained")
-    cmap = plt.get_cmap("tab10")
     for i, c in enumerate(classes):
         mine = labels == i
-        ax.scatter(points[mine, 0], points[mine, 1], s=7, alpha=0.7, color=cmap(i), label=f"{c} ({mine.sum()})")
+        ax.scatter(points[mine, 0], points[mine, 1], s=7, alpha=0.7, color=GENRE_COLORS[c], label=f"{c} ({mine.sum()})")
     ax.set_xticks([])
     ax.set_yticks([])
     ax.legend(title="true genre", markerscale=2, fontsize=8, loc="best")
