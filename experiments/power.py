@@ -44,9 +44,9 @@ def main() -> None:
     extra = grid.parse_settings(args.set)
     started = time.perf_counter()
     if not args.collect_only:
-        for seed in args.seeds:  # seed by seed, so that an interrupted study has whole seeds
-            grid.queue_grid(dict(cells), [seed], extra, reuse=args.reuse)
-        grid.run_queue(args.jobs)
+        for batch in power.batches(strengths):  # strong and zero first: the targets
+            grid.queue_grid(dict(batch), args.seeds, extra, reuse=args.reuse)
+            grid.run_queue(args.jobs, poll_seconds=60)
     minutes = (time.perf_counter() - started) / 60
 
     first = {name: grid.read_comparison(grid.experiment_name(name, args.seeds[0])) for name, _ in cells}

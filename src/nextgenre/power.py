@@ -46,19 +46,28 @@ def cell_name(effect: str, level: str, variant: str) -> str:
     return f"{data_name(effect, level)}-{variant}"
 
 
-def cells(strengths: dict[str, float]) -> list[tuple[str, dict]]:
-    """Every (name, settings) to run once per seed; `strengths`: level -> strength, e.g.
-    {"zero": 0.0, "weak": 0.3, "strong": 0.8} (the zero level must be 0)."""
+def cells(strengths: dict[str, float], levels=None) -> list[tuple[str, dict]]:
+    """Every (name, settings) to run once per seed, for the `levels` given (all by default);
+    `strengths`: level -> strength, e.g. {"zero": 0.0, "weak": 0.3, "strong": 0.8} (the zero
+    level must be 0)."""
     if strengths.get("zero") != 0:
         raise ValueError("the power study needs the level zero at strength 0")
     out = {}
-    for effect in EFFECTS:
-        for level, strength in strengths.items():
-            planted = {f"synthetic.{e}_effect": (strength if e == effect else 0.0) for e in EFFECTS}
+    for effect in ("memory", "lyrics", "mood"):
+        for level in levels or strengths:
+            planted = {f"synthetic.{e}_effect": (strengths[level] if e == effect else 0.0) for e in EFFECTS}
             for variant in VARIANTS[effect]:
                 if variant is not None:
                     out[cell_name(effect, level, variant)] = {**planted, **VARIANT_SETTINGS[variant]}
     return list(out.items())
+
+
+def batches(strengths: dict[str, float]) -> list[list[tuple[str, dict]]]:
+    """The cells in the order to run them: the strong and zero levels first (the study's targets),
+    then the rest, so that a study cut short has what matters most."""
+    first = [level for level in ("strong", "zero") if level in strengths]
+    rest = [level for level in strengths if level not in first]
+    return [cells(strengths, first)] + ([cells(strengths, rest)] if rest else [])
 
 
 def comparisons(strengths: dict[str, float]) -> list[dict]:
