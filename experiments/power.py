@@ -49,8 +49,7 @@ def main() -> None:
             grid.run_queue(args.jobs, poll_seconds=60)
     minutes = (time.perf_counter() - started) / 60
 
-    first = {name: grid.read_comparison(grid.experiment_name(name, args.seeds[0])) for name, _ in cells}
-    summary = power.study(strengths, args.seeds, first)
+    summary = power.study(strengths, args.seeds, grid.read_comparison)
     headroom = power.headroom_rows(strengths, args.seeds, grid.read_comparison)
     command = "python experiments/power.py " + " ".join(sys.argv[1:])
     settings = ", ".join(f"`{k}={v}`" for k, v in extra.items()) or "none"
@@ -69,8 +68,8 @@ def main() -> None:
             "test samples) of the difference in accuracy lies above zero. *Power* is the share of seeds that "
             "detect it; at strength 0 that share is the *false-positive rate* (a 95% interval promises 0.025 "
             "above zero, 0.05 on either side). Share intervals: exact Clopper-Pearson 95%. *At the ceiling*: "
-            "the same difference for the from-history ceiling (the most any model could show), seed "
-            f"{args.seeds[0]}. The verdict at strength 0 is a one-sided exact binomial test of the rate "
+            "the same difference for the from-history ceiling (the most any model could show), mean over "
+            "seeds. The verdict at strength 0 is a one-sided exact binomial test of the rate "
             "against 0.05.",
             "",
             power.power_table(summary),

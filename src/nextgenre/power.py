@@ -25,6 +25,7 @@ from nextgenre import grid
 from nextgenre.registry import MODELS
 
 EFFECTS = ("mood", "memory", "lyrics")
+MIN_SEEDS = 5  # the study's design: at least this many seeds per comparison
 NULL_RATE = 0.05  # the false-positive rate a 95% interval promises (two-sided: 0.025 above zero)
 
 # (configuration that should detect the effect, the one that should not); None: the Markov baseline
@@ -97,15 +98,18 @@ def seed_effect(row: dict, model: str, seed: int) -> tuple[float, float, float]:
     return grid.effect(with_name, grid.experiment_name(row["without"], seed), model, seed)
 
 
-def ceiling_effect(row: dict, comparisons_by_name: dict[str, dict]) -> float | None:
-    """The effect as the from-history ceiling sees it (the most any model could show): ceiling
-    with minus ceiling without, or, for memory, ceiling minus the Markov baseline."""
-    got = comparisons_by_name[row["with"]].get("known_answers", {})
+def ceiling_effect(row: dict, seed: int, read) -> float | None:
+    """The effect as the from-history ceiling sees it (the most any model could show) in one
+    seed: ceiling with minus ceiling without, or, for memory, ceiling minus the Markov baseline.
+    `read(name)`: an experiment's metrics/comparison.json."""
+    with_run = read(grid.experiment_name(row["with"], seed))
+    got = with_run.get("known_answers", {})
     if not got.get("truth"):
         return None
     if row["without"] is None:
-        return got["ceiling"]["accuracy"] - comparisons_by_name[row["with"]]["baselines"][MEMORY_BASELINE]["accuracy"]
-    return got["ceiling"]["accuracy"] - comparisons_by_name[row["without"]]["known_answers"]["ceiling"]["accuracy"]
+        return got["ceiling"]["accuracy"] - with_run["baselines"][MEMORY_BASELINE]["accuracy"]
+    without = read(grid.experiment_name(row["without"], seed))["known_answers"]
+    return got["ceiling"]["accuracy"] - without["ceiling"]["accuracy"]
 
 
 def share_interval(k: int, n: int) -> tuple[float, float]:
@@ -117,12 +121,15 @@ def share_interval(k: int, n: int) -> tuple[float, float]:
 def consistent_with_null(k: int, n: int) -> bool:
     """Whether k false positives in n seeds are consistent with a rate of at most NULL_RATE
     (one-sided exact binomial test at the 5% level)."""
-    return binomtest(k, n, NULL_RATE, alternative="greater").pvalue >= 0.05
+    return bool(binomtest(k, n, NULL_RATE, alternative="greater").pvalue >= 0.05)
 
 
 def summarise(row: dict, results: list[tuple[float, float, float]]) -> dict:
-    """Power (or, at strength 0, false-positive rate) of one comparison over seeds."""
+    """Power (or, at strength 0, false-positive rate) of one comparison over seeds (no seeds:
+    not run)."""
     n = len(results)
+    if n == 0:
+        return {**row, "seeds": 0, "per_seed": []}
     above = sum(lo > 0 for _, lo, _ in results)
     below = sum(hi < 0 for _, _, hi in results)
     low, high = share_interval(above, n)
@@ -139,15 +146,27 @@ def summarise(row: dict, results: list[tuple[float, float, float]]) -> dict:
     }
 
 
-def study(strengths: dict[str, float], seeds: list[int], comparisons_by_name: dict[str, dict]) -> list[dict]:
-    """Every comparison x model, summarised over seeds. `comparisons_by_name`: cell name ->
-    metrics/comparison.json of its first seed (for the ceiling's view of the effect)."""
+def seeds_run(row: dict, seeds: list[int]) -> list[int]:
+    """The seeds whose experiments of this comparison have finished."""
+    names = [row["with"]] + ([row["without"]] if row["without"] else [])
+    return [s for s in seeds if all(grid.has_experiment(grid.experiment_name(n, s)) for n in names)]
+
+
+def study(strengths: dict[str, float], seeds: list[int], read) -> list[dict]:
+    """Every comparison x model, summarised over the seeds that ran; `read(name)`: an
+    experiment's metrics/comparison.json (for the ceiling's view of the effect)."""
     out = []
     for row in comparisons(strengths):
+        done = seeds_run(row, seeds)
+        ceilings = [c for c in (ceiling_effect(row, seed, read) for seed in done) if c is not None]
         for model in MODELS:
-            results = [seed_effect(row, model, seed) for seed in seeds]
+            results = [seed_effect(row, model, seed) for seed in done]
             out.append(
-                {**summarise(row, results), "model": model, "ceiling_effect": ceiling_effect(row, comparisons_by_name)}
+                {
+                    **summarise(row, results),
+                    "model": model,
+                    "ceiling_effect": float(np.mean(ceilings)) if ceilings else None,
+                }
             )
     return out
 
@@ -157,7 +176,8 @@ def headroom_rows(strengths: dict[str, float], seeds: list[int], read) -> list[d
     and the per-seed values), from each experiment's metrics/comparison.json (`read(name)`)."""
     rows = []
     for cell in dict.fromkeys(row["with"] for row in comparisons(strengths)):
-        found = [read(grid.experiment_name(cell, seed)).get("known_answers", {}) for seed in seeds]
+        names = [grid.experiment_name(cell, seed) for seed in seeds]
+        found = [read(name).get("known_answers", {}) for name in names if grid.has_experiment(name)]
         found = [k for k in found if k.get("truth")]
         for model in MODELS:
             shares = [k["models"][model]["headroom_share"] for k in found]
@@ -188,16 +208,21 @@ def power_table(summary: list[dict]) -> str:
         "| --- | --- | --- | ---: | ---: | ---: | ---: | :-: | ---: | --- |",
     ]
     for r in summary:
+        against = "Markov" if r["without"] is None else r["without"].rsplit("-", 1)[-1]
+        label = f"| {r['effect']} ({r['with'].rsplit('-', 1)[-1]} vs {against}) | {r['level']} ({r['strength']:g}) | "
+        if r["seeds"] == 0:
+            lines.append(label + f"{r['model'].upper()} | 0 | not run | | | | | |")
+            continue
         what = "false-positive rate" if r["strength"] == 0 else "power"
         if r["strength"] == 0:
             verdict = "consistent with ≤ 0.05" if r["consistent_with_null"] else "too many false positives"
         else:
             verdict = "≥ 0.8" if r["share"] >= 0.8 else "< 0.8"
         ceiling = "—" if r["ceiling_effect"] is None else f"{r['ceiling_effect']:+.3f}"
-        against = "Markov" if r["without"] is None else r["without"].rsplit("-", 1)[-1]
+        if r["seeds"] < MIN_SEEDS:
+            verdict += f" (only {r['seeds']} seeds)"
         lines.append(
-            f"| {r['effect']} ({r['with'].rsplit('-', 1)[-1]} vs {against}) | {r['level']} ({r['strength']:g}) | "
-            f"{r['model'].upper()} | {r['seeds']} | {r['mean_difference']:+.3f} | {ceiling} | "
+            label + f"{r['model'].upper()} | {r['seeds']} | {r['mean_difference']:+.3f} | {ceiling} | "
             f"{r['detected']}/{r['seeds']} | {what} {r['share']:.2f} {_interval(*r['share_ci'])} | "
             f"{r['below_zero']}/{r['seeds']} | {verdict} |"
         )
@@ -211,6 +236,7 @@ def per_seed_table(summary: list[dict], seeds: list[int]) -> str:
     ]
     for r in summary:
         cells = [f"{d:+.3f} [{lo:+.3f}, {hi:+.3f}]" for d, lo, hi in r["per_seed"]]
+        cells += ["not run"] * (len(seeds) - len(cells))
         lines.append(f"| {r['effect']} | {r['level']} | {r['model'].upper()} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
