@@ -5,11 +5,11 @@ from nextgenre.outputs import atomic_outputs, out_dir
 from nextgenre.paper import load_tables
 from nextgenre.params import stage_params
 from nextgenre.runner import run_stage
-from nextgenre.sources import SYNTHETIC_RAW
+from nextgenre.sources import SYNTHETIC_RAW, SYNTHETIC_TRUTH
 from nextgenre.synthetic import generate, write_raw, write_truth
 
 OUT = SYNTHETIC_RAW
-TRUTH = "data/truth"
+TRUTH = SYNTHETIC_TRUTH
 
 
 def main() -> None:

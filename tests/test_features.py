@@ -58,6 +58,15 @@ def test_input_vector_layout(fake, stress, dim):
     assert np.array_equal(p.genres, fake["sessions"].genre.map(GENRES.index).to_numpy())
 
 
+@pytest.mark.parametrize("stress", [False, True])
+def test_text_off_leaves_the_lyrics_out_and_nothing_else(fake, stress):
+    on, off = build(fake, stress=stress), build(fake, stress=stress, text=False)
+    assert "text" not in off.meta["layout"] and off.meta["input_dim"] == on.meta["input_dim"] - DIM
+    assert np.array_equal(off.vectors, on.vectors[:, DIM:])
+    pd.testing.assert_frame_equal(off.samples, on.samples)
+    pd.testing.assert_frame_equal(off.overrides, on.overrides)
+
+
 def test_stress_scaling_and_zero_policy(fake):
     assert np.allclose(scale_stress([-1, -3, -5]), [0, 0.5, 1])
     p = build(fake, stress=True, missing_stress="zero")

@@ -158,7 +158,7 @@ def test_stale_metrics_are_refused(tmp_path):
 
 
 def test_stage_writes_the_same_bytes_twice(tmp_path, monkeypatch):
-    root = write_fake_run(tmp_path)
+    root = write_fake_run(tmp_path, raw="data/raw/private")  # no truth (tests/test_headroom.py has it)
     monkeypatch.chdir(root)
     stage = runpy.run_path(str(ROOT / "stages" / "report.py"), run_name="stage")
     outputs = ["metrics/comparison.json", "reports/comparison.md", "reports/accuracy.png"]

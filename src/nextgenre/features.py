@@ -36,9 +36,10 @@ def _one_hot(values: pd.Series, names: tuple, what: str) -> np.ndarray:
     return np.eye(len(names), dtype=np.float32)[codes.to_numpy(dtype=np.int64)]
 
 
-def layout(text_dim: int, stress: bool) -> dict:
-    """Offsets [start, end) of each part of a session vector."""
-    parts = {"text": text_dim, "disorder": 1, "genre": len(GENRES), "time_of_day": len(TIMES_OF_DAY)}
+def layout(text_dim: int, stress: bool, text: bool) -> dict:
+    """Offsets [start, end) of each part of a session vector (no "text" part when text is off)."""
+    parts = {"text": text_dim} if text else {}
+    parts |= {"disorder": 1, "genre": len(GENRES), "time_of_day": len(TIMES_OF_DAY)}
     if stress:
         parts["stress"] = 1
     offsets, at = {}, 0
@@ -74,14 +75,16 @@ def session_stress(sessions: pd.DataFrame, interval: int, missing: str) -> tuple
     return scaled, kept
 
 
-def session_vectors(sessions, emb_tracks, emb_vectors, stress: bool, interval: int, missing: str):
+def session_vectors(sessions, emb_tracks, emb_vectors, stress: bool, interval: int, missing: str, text: bool):
     """The (n_sessions, input_dim) float32 matrix, the layout, and the kept flags.
 
+    `text` = False leaves the lyrics embedding out of the vectors (the text-part ablation).
     Sessions left out by missing_stress=drop get an all-zero vector: the models' masking skips
     them wherever they fall in a history window.
     """
+    lyrics = text_vectors(sessions, emb_tracks, emb_vectors)  # checked even when left out
     parts = [
-        text_vectors(sessions, emb_tracks, emb_vectors),
+        *([lyrics] if text else []),
         sessions["disorder"].to_numpy(dtype=np.float32)[:, None],
         _one_hot(sessions["genre"], GENRES, "genre"),
         _one_hot(sessions["time_of_day"], TIMES_OF_DAY, "time_of_day"),
@@ -92,7 +95,7 @@ def session_vectors(sessions, emb_tracks, emb_vectors, stress: bool, interval: i
         parts.append(scaled[:, None])
     vectors = np.concatenate(parts, axis=1).astype(np.float32)
     vectors[~kept] = 0.0
-    return vectors, layout(emb_vectors.shape[1], stress), kept
+    return vectors, layout(emb_vectors.shape[1], stress, text), kept
 
 
 def candidate_samples(sessions: pd.DataFrame, history: int, classes: int, kept: np.ndarray) -> pd.DataFrame:
@@ -139,7 +142,7 @@ def build_features(sessions, tweets, emb_tracks, emb_vectors, params: dict) -> P
         if column not in sessions.columns:
             raise FeaturesError(f"sessions.parquet: missing column '{column}'")
     sessions = sessions.reset_index(drop=True)
-    vectors, offsets, kept = session_vectors(sessions, emb_tracks, emb_vectors, stress, interval, missing)
+    vectors, offsets, kept = session_vectors(sessions, emb_tracks, emb_vectors, stress, interval, missing, f["text"])
     samples = candidate_samples(sessions, f["history"], f["classes"], kept)
 
     users = sessions.iloc[samples.target][["user", "group"]].drop_duplicates("user")

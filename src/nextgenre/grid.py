@@ -293,7 +293,18 @@ def effect(with_name: str, without_name: str, model: str, seed: int) -> tuple[fl
     t0, c0, _ = read_correct(without_name, model)
     if not np.array_equal(t1, t0):
         raise NextgenreError(f"{with_name} and {without_name} were tested on different samples")
-    diff = c1.astype(float) - c0
+    return paired_difference(c1, c0, users, seed)
+
+
+def effect_over_baseline(name: str, model: str, baseline: str, seed: int) -> tuple[float, float, float]:
+    """A model's accuracy minus a baseline's in the same experiment, with its paired CI."""
+    targets, correct, users = read_correct(name, model)
+    return paired_difference(correct, read_baseline_correct(name, baseline, targets), users, seed)
+
+
+def paired_difference(correct_1, correct_0, users, seed: int) -> tuple[float, float, float]:
+    """Mean of correct_1 - correct_0 (same samples) and its cluster-bootstrap CI over users."""
+    diff = np.asarray(correct_1, dtype=float) - np.asarray(correct_0, dtype=float)
     low, high = stats.bootstrap_mean_ci(diff, clusters=users, seed=seed)
     return float(diff.mean()), low, high
 

@@ -106,6 +106,7 @@ SPEC: dict[str, Check] = {
     "features.classes": one_of(6, 4, 3),
     "features.history": integer(1, 500),
     "features.stress": boolean(),
+    "features.text": boolean(),
     "features.missing_stress": one_of("zero", "drop"),
     "split.val": number(0, 0.5, lo_open=True),
     "split.test": number(0, 0.5, lo_open=True),

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from nextgenre import stats
+from nextgenre import headroom, stats
 from nextgenre.baselines import BASELINES, DESCRIPTIONS
 from nextgenre.errors import NextgenreError
 from nextgenre.metrics import scores
@@ -149,8 +149,9 @@ def _scored(y_true, y_pred, users, n_classes: int, seed: int) -> dict:
     return out
 
 
-def build_comparison(results: RunResults, params: dict, paper: dict) -> dict:
-    """Everything the report says, as one JSON-ready dictionary."""
+def build_comparison(results: RunResults, params: dict, paper: dict, truth: dict | None = None) -> dict:
+    """Everything the report says, as one JSON-ready dictionary. `truth`: the known answers on
+    the test samples (nextgenre.headroom.truth_correct; None: the data has no truth)."""
     _check_same_samples(results)
     config = run_config(params)
     classes = _check_classes(results, config["classes"])
@@ -207,6 +208,8 @@ def build_comparison(results: RunResults, params: dict, paper: dict) -> dict:
         "margins": margins,
         **{mcnemar_key(a, b): stats.mcnemar(correct[a], correct[b]) for a, b in pairs()},
         "paper": {"row": row, "delta": deltas, "table": paper["accuracy"]},
+        # --- known answers (issue 12): oracle, from-history ceiling, headroom share per model ---
+        "known_answers": headroom.known_answers(truth, correct, best, best_correct, users, seed),
     }
 
 
@@ -336,6 +339,7 @@ def render_markdown(c: dict) -> str:
             "models' accuracies "
             + ("**differ significantly**." if significant else "**do not differ significantly**."),
         ]
+    lines += _known_answers_markdown(c["known_answers"], c["n_test"])
     lines += [
         "",
         "## How to read this report",
@@ -352,3 +356,44 @@ def render_markdown(c: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+# --- known answers (issue 12) -----------------------------------------------------------------
+
+
+def _share(m: dict) -> str:
+    if m["headroom_share"] is None:
+        return "—"
+    return f"**{m['headroom_share']:.2f}** [{m['ci_low']:.2f}, {m['ci_high']:.2f}]"
+
+
+def _known_answers_markdown(k: dict, n_test: int) -> list[str]:
+    lines = ["", "## Known answers: how much of what is learnable do the models learn?", ""]
+    if not k["truth"]:
+        return lines + [k["note"].capitalize() + "."]
+    h = k["headroom"]
+    lines += [
+        f"The synthetic data comes with its truth (`data/truth/`, never a model input). On the same "
+        f"{n_test} test samples: the **oracle** predicts the genre with the generator's true "
+        "probabilities (it knows each user's hidden taste); the **from-history ceiling** is the best "
+        "prediction from what this run's models see, computed from the generator's true parameters. "
+        "The learnable **headroom** is the ceiling minus the best baseline "
+        f"({k['best_baseline']}): {h['accuracy']:+.3f} [{h['ci_low']:+.3f}, {h['ci_high']:+.3f}]. "
+        "A model's **headroom share** is (model - best baseline) / (ceiling - best baseline): 1 = it "
+        "learns all that can be learned from the history, 0 = no more than the best baseline.",
+        "",
+        "| predictor | accuracy | 95% CI | headroom share [95% CI] |",
+        "| --- | ---: | :-: | :-: |",
+        f"| oracle | {_f(k['oracle']['accuracy'])} | {_ci(k['oracle'])} | |",
+        f"| from-history ceiling | {_f(k['ceiling']['accuracy'])} | {_ci(k['ceiling'])} | 1 |",
+    ]
+    for name, m in k["models"].items():
+        lines.append(f"| {name.upper()} | {_f(m['accuracy'])} | | {_share(m)} |")
+    if h["ci_low"] <= 0:
+        lines += [
+            "",
+            "The ceiling is not clearly above the best baseline here (the interval of the headroom "
+            "reaches zero), so the headroom shares are noise: with no planted effect there is little "
+            "to learn beyond the last genre.",
+        ]
+    return lines

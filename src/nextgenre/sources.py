@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 SYNTHETIC_RAW = Path("data/raw/synthetic")  # the stand-in data that `synthesize` writes
+SYNTHETIC_TRUTH = Path("data/truth")  # the truth beside it (never a model input)
 
 
 def is_synthetic(raw: str | os.PathLike, root: str | os.PathLike = ".") -> bool:

@@ -25,22 +25,36 @@ def bootstrap_mean_ci(
     seed gives the same resamples, so intervals of two models on the same samples are paired.
     """
     values = np.asarray(values, dtype=np.float64)
-    if values.size == 0:
+    return bootstrap_ratio_ci(values, np.ones_like(values), clusters, n_resamples, level, seed)
+
+
+def bootstrap_ratio_ci(
+    numerator, denominator, clusters=None, n_resamples: int = N_RESAMPLES, level: float = LEVEL, seed: int = 0
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of sum(numerator) / sum(denominator) (per-sample values),
+    resampling clusters as `bootstrap_mean_ci` does (with the same seed, the same resamples).
+    Resamples whose denominator sum is not positive are left out (the ratio is undefined there)."""
+    numerator = np.asarray(numerator, dtype=np.float64)
+    denominator = np.asarray(denominator, dtype=np.float64)
+    if numerator.size == 0:
         raise ValueError("bootstrap of an empty sample")
+    if numerator.shape != denominator.shape:
+        raise ValueError("numerator and denominator need one value per sample each")
     if clusters is None:
-        clusters = np.arange(values.size)
+        clusters = np.arange(numerator.size)
     _, cluster_index = np.unique(np.asarray(clusters), return_inverse=True)
-    sums = np.bincount(cluster_index, weights=values)
-    sizes = np.bincount(cluster_index).astype(np.float64)
+    sums = np.bincount(cluster_index, weights=numerator)
+    sizes = np.bincount(cluster_index, weights=denominator)
     rng = np.random.default_rng(seed)
-    means = np.empty(n_resamples)
+    ratios = np.empty(n_resamples)
     chunk = max(1, 2_000_000 // len(sums))  # bounded memory for the (resamples x clusters) draw
     for lo in range(0, n_resamples, chunk):
         hi = min(lo + chunk, n_resamples)
         drawn = rng.integers(0, len(sums), size=(hi - lo, len(sums)))
-        means[lo:hi] = sums[drawn].sum(axis=1) / sizes[drawn].sum(axis=1)
+        below = sizes[drawn].sum(axis=1)
+        ratios[lo:hi] = np.where(below > 0, sums[drawn].sum(axis=1) / np.where(below > 0, below, 1.0), np.nan)
     tail = (1 - level) / 2 * 100
-    low, high = np.percentile(means, [tail, 100 - tail])
+    low, high = np.nanpercentile(ratios, [tail, 100 - tail])
     return float(low), float(high)
 
 

@@ -232,7 +232,7 @@ def truth_rows(truth: Truth, sessions: pd.DataFrame, targets: np.ndarray, key: b
     return matched["row"].to_numpy(dtype=np.int64)
 
 
-def known_answers(
+def known_correct(
     truth: Truth,
     rows: np.ndarray,
     classes: int = 6,
@@ -241,9 +241,10 @@ def known_answers(
     text: bool = True,
     seed: int = 0,
 ) -> dict:
-    """Accuracy on the target sessions at truth rows `rows` (each with an earlier session of
-    its user) of: the oracle (argmax of the true probabilities), the from-history ceiling, and
-    repeating the previous session's genre."""
+    """Per target session at truth rows `rows` (each with an earlier session of its user; those
+    whose genre maps to no class in the scheme are left out): `rows` kept, `label` (class
+    index), and whether each of the oracle (argmax of the true probabilities), the from-history
+    ceiling and repeating the previous session's genre is right."""
     table = truth.sessions
     scheme = CLASS_SCHEMES[classes]
     rows = np.asarray(rows, dtype=np.int64)
@@ -258,8 +259,19 @@ def known_answers(
     oracle = _class_probabilities(table[PROBABILITY_COLUMNS].to_numpy()[rows], classes)
     history = _class_probabilities(ceiling.loc[table.index[rows]].to_numpy(), classes)
     return {
-        "n": int(len(rows)),
-        "oracle": float((oracle.argmax(axis=1) == label).mean()),
-        "ceiling": float((history.argmax(axis=1) == label).mean()),
-        "repeat_last": float((previous == label).mean()),
+        "rows": rows,
+        "label": label,
+        "oracle": oracle.argmax(axis=1) == label,
+        "ceiling": history.argmax(axis=1) == label,
+        "repeat_last": previous == label,
+    }
+
+
+def known_answers(truth: Truth, rows: np.ndarray, **settings) -> dict:
+    """Accuracy of the oracle, the from-history ceiling and repeat-last on the target sessions at
+    truth rows `rows` (settings: those of `known_correct`)."""
+    correct = known_correct(truth, rows, **settings)
+    return {
+        "n": int(len(correct["rows"])),
+        **{name: float(correct[name].mean()) for name in ("oracle", "ceiling", "repeat_last")},
     }

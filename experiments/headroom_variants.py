@@ -1,0 +1,74 @@
+"""Why does a model miss part of the headroom? Retrain LSTM/GRU on one experiment's processed data
+with a variant and print test accuracy and headroom share (the ceiling and best baseline come from
+that experiment's metrics/comparison.json; synthetic data only).
+
+    python experiments/headroom_variants.py memory-strong-plain-s1 default notext patience10
+
+Variants: default (the experiment's own params), notext (the text part left out, as
+features.text=false), patience10 (train.patience 10, train.epochs 60).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from nextgenre import grid
+from nextgenre.evaluation import predict_test
+from nextgenre.processed import FILES, read_processed
+from nextgenre.runner import run_stage
+from nextgenre.training import train_model
+
+VARIANTS = ("default", "notext", "patience10")
+
+
+def without_text(processed):
+    d = processed.meta["layout"]["text"][1]
+    processed.vectors = np.ascontiguousarray(processed.vectors[:, d:])
+    processed.meta["layout"] = {k: [a - d, b - d] for k, (a, b) in processed.meta["layout"].items() if k != "text"}
+    processed.meta["input_dim"] = processed.vectors.shape[1]
+    return processed
+
+
+def main() -> None:
+    import dvc.api
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("experiment")
+    parser.add_argument("variants", nargs="+", choices=VARIANTS)
+    parser.add_argument("--models", nargs="+", default=["lstm", "gru"])
+    args = parser.parse_args()
+
+    c = grid.read_comparison(args.experiment)
+    known = c["known_answers"]
+    best, ceiling = c["best_baseline"]["accuracy"], known["ceiling"]["accuracy"]
+    print(f"{args.experiment}: best baseline {c['best_baseline']['name']} {best:.3f}, ceiling {ceiling:.3f}")
+    params = yaml.safe_load(grid.read_git_file(args.experiment, "params.yaml"))
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in FILES:
+            with dvc.api.open(f"data/processed/{name}", rev=grid._exp_ref(args.experiment), mode="rb") as src:
+                (Path(tmp) / name).write_bytes(src.read())
+        for variant in args.variants:
+            processed = read_processed(tmp, mmap=False)
+            run = copy.deepcopy(params)
+            if variant == "notext":
+                processed = without_text(processed)
+            elif variant == "patience10":
+                run["train"].update(patience=10, epochs=60)
+            for model_name in args.models:
+                model, history = train_model(model_name, processed, run)
+                result = predict_test(model, processed)
+                acc = float((result["probabilities"].argmax(axis=1) == result["y_true"]).mean())
+                print(
+                    f"| {variant} | {model_name} | {acc:.3f} | {(acc - best) / (ceiling - best):.2f} | "
+                    f"{len(history['loss'])} |"
+                )
+
+
+if __name__ == "__main__":
+    run_stage(main)
