@@ -43,6 +43,12 @@ from nextgenre.params import set_params  # noqa: F401  (tests import it from her
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
+# The workers share the cores, so OpenMP code (scikit-learn's t-SNE in the evaluate stage, which
+# threads() does not govern) gets one thread in every process the tests start: with two, its
+# threads spin at each of t-SNE's 1,000 steps while the other worker holds a core, and a t-SNE of
+# 146 points took 9.1 CPU s instead of 0.3 (measured on this 2-core machine while it was busy).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 # Small enough that the whole pipeline runs in a minute or two on 2 cores.
 TINY_PARAMS = {
     "synthetic.scale": 0.02,
