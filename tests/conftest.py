@@ -1,12 +1,39 @@
-"""Shared fixtures. `tiny_repo` is a temporary git+DVC copy of this repository at a tiny scale,
-for end-to-end tests that run the real `dvc` commands."""
+"""Shared fixtures. The end-to-end tests (marked `e2e`) run the real `dvc` commands on a tiny
+copy of this repository (TINY_PARAMS):
+
+    reproduced       the tiny repository after one full `dvc repro`, its results committed. Built
+                     ONCE per test run and shared by all pytest-xdist workers (whichever needs it
+                     first builds it, the others wait): read it, never change it, not even with a
+                     `dvc` command that writes (`exp run`, `repro`, `push`, `checkout`).
+    reproduced_copy  a private copy of `reproduced`: git history, DVC cache and run-cache
+                     included, for a test that changes anything. A second one, for a test that
+                     needs several (two machines of a grid): copy_reproduced(reproduced, dest).
+    tiny_repo        a committed tiny copy where nothing has run yet.
+
+A new end-to-end test takes `reproduced_copy` and pays only for what it changes: a stage whose
+inputs and params are those of the reproduced run comes from the run-cache, so keep the default
+seed (42) and settings where they do not matter to the test:
+
+    pytestmark = pytest.mark.e2e
+
+    def test_something(reproduced_copy):
+        run(["dvc", "exp", "run", "-S", "model.attention=true"], reproduced_copy)  # train onward
+
+Several machines sharing remotes: `git clone` `reproduced` (reading it is safe) or make more
+copies with copy_reproduced. A test that takes minutes goes into LONGEST_FIRST.
+
+The suite runs in pytest-xdist workers (pyproject's addopts); tests that must run in one worker
+(a costly module-scoped fixture) share an `xdist_group` mark.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,6 +42,12 @@ from nextgenre.params import set_params  # noqa: F401  (tests import it from her
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+
+# The workers share the cores, so OpenMP code (scikit-learn's t-SNE in the evaluate stage, which
+# threads() does not govern) gets one thread in every process the tests start: with two, its
+# threads spin at each of t-SNE's 1,000 steps while the other worker holds a core, and a t-SNE of
+# 146 points took 9.1 CPU s instead of 0.3 (measured on this 2-core machine while it was busy).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 # Small enough that the whole pipeline runs in a minute or two on 2 cores.
 TINY_PARAMS = {
@@ -28,6 +61,23 @@ TINY_PARAMS = {
     "train.patience": 1,
     "train.batch_size": 64,
 }
+
+
+# Minutes each, longest first: the workers start with them (the first builds `reproduced`; the
+# second runs its own `dvc repro` meanwhile) and the many short tests fill in around and after.
+LONGEST_FIRST = [
+    "test_reproducibility.py::test_two_runs_from_scratch_agree",
+    "test_grid.py::test_ablations_over_two_seeds_give_paired_effects",
+    "test_grid.py::test_paper_grid_runs_and_tabulates",
+    "test_faults.py::test_killed_stage_leaves_nothing_valid_and_rerun_matches",
+    "test_privacy.py::test_no_id_handle_or_text_leaves_the_cache",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start with LONGEST_FIRST, so that no worker is left alone with a long test at the end."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("/")[-1].split("[")[0], len(rank)))
 
 
 def run(cmd: list[str], cwd: Path, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -82,23 +132,53 @@ def tiny_repo(tmp_path: Path) -> Path:
     return repo
 
 
-@pytest.fixture(scope="session")
-def reproduced(tmp_path_factory) -> Path:
-    """A tiny copy of the repository after one full `dvc repro`, with its results committed.
+def shared_tmp(tmp_path_factory) -> Path:
+    """The temporary folder that every pytest-xdist worker of this run shares."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
-    Shared by the session: tests that change anything work on `reproduced_copy` instead."""
-    repo = copy_repo(tmp_path_factory.mktemp("reproduced") / "repo")
+
+def build_once(path: Path, build: Callable[[Path], None]) -> Path:
+    """`build(path)` once per test run, by whichever worker comes first; the others wait for it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    done = path.with_name(path.name + ".done")
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(path, ignore_errors=True)  # what a failed build left
+            build(path)
+            done.touch()
+    return path
+
+
+def reproduce(repo: Path) -> None:
+    """A committed tiny copy of the repository after one full `dvc repro` (its log beside it)."""
+    copy_repo(repo)
     set_params(repo / "params.yaml", TINY_PARAMS)
     repro = run(["dvc", "repro"], repo)
     (repo.parent / "repro.log").write_text(repro.stdout)
     run(["git", "add", "-A"], repo)
     run(["git", "commit", "-q", "-m", "tiny scale, reproduced"], repo)
-    return repo
+
+
+@pytest.fixture(scope="session")
+def reproduced(tmp_path_factory) -> Path:
+    """A tiny copy of the repository after one full `dvc repro`, with its results committed.
+
+    Shared by the whole run: tests that change anything work on `reproduced_copy` instead."""
+    return build_once(shared_tmp(tmp_path_factory) / "reproduced" / "repo", reproduce)
+
+
+def copy_reproduced(reproduced: Path, dest: Path) -> Path:
+    """A private copy of `reproduced` (git history, DVC cache and run-cache included). DVC's
+    scratch folder .dvc/tmp (locks, indexes) stays behind: another worker may be writing it."""
+    shutil.copytree(
+        reproduced, dest, symlinks=True, ignore=lambda folder, names: ["tmp"] if folder.endswith("/.dvc") else []
+    )
+    return dest
 
 
 @pytest.fixture
 def reproduced_copy(reproduced: Path, tmp_path: Path) -> Path:
-    """A private copy of `reproduced` (git history and DVC cache included)."""
-    dest = tmp_path / "repo"
-    shutil.copytree(reproduced, dest, symlinks=True)
-    return dest
+    """A private copy of `reproduced` (git history, DVC cache and run-cache included)."""
+    return copy_reproduced(reproduced, tmp_path / "repo")

@@ -14,6 +14,9 @@ import pytest
 
 from tests.conftest import ROOT
 
+# Its module-scoped fixtures are built once: all its tests run in one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("test_backend")
+
 
 def run_check(backend: str) -> dict:
     env = {

@@ -11,6 +11,9 @@ from nextgenre.errors import EncoderError
 from nextgenre.text import clean_all
 from tests.tiny_roberta import HIDDEN, make_tiny_roberta
 
+# Its module-scoped fixtures are built once: all its tests run in one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("test_encoder")
+
 DOGS = [
     "My dog loves to chase the ball in the park.",
     "Puppies bark and wag their tails when they see their owner.",

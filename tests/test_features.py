@@ -12,6 +12,9 @@ from nextgenre.stress_windows import scale_stress
 from tests.conftest import ROOT
 from tests.fake_pipeline_data import write_fake_pipeline_data
 
+# Its module-scoped fixtures are built once: all its tests run in one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("test_features")
+
 DIM = 16
 
 

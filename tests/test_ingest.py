@@ -23,6 +23,9 @@ from nextgenre.stress_windows import stress_windows
 from tests.conftest import ROOT, run, set_params
 from tests.raw_fixtures import RAW_MARKERS, frames, write_raw
 
+# Its module-scoped fixtures are built once: all its tests run in one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("test_ingest")
+
 KEY = SYNTHETIC_KEY.encode()
 STAGE = ROOT / "stages" / "ingest.py"
 OUTPUTS = ("data/interim", "metrics/data.json", "plots/data")

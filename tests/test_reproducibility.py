@@ -9,7 +9,7 @@ import time
 import pytest
 import yaml
 
-from tests.conftest import TINY_PARAMS, copy_repo, run, set_params
+from tests.conftest import TINY_PARAMS, reproduce, run, set_params
 
 pytestmark = pytest.mark.e2e
 
@@ -32,10 +32,11 @@ def lock_hashes(repo) -> dict:
     }
 
 
-def test_two_runs_from_scratch_agree(reproduced, tmp_path):
-    second = copy_repo(tmp_path / "second")
-    set_params(second / "params.yaml", TINY_PARAMS)
-    run(["dvc", "repro"], second)
+def test_two_runs_from_scratch_agree(request, tmp_path):
+    second = tmp_path / "second"
+    reproduce(second)
+    # Asked for only now, so that another worker can build it while this one runs the second.
+    reproduced = request.getfixturevalue("reproduced")
     first_hashes, second_hashes = lock_hashes(reproduced), lock_hashes(second)
     assert len(first_hashes) == 10
     for stage in first_hashes:

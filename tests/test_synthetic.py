@@ -26,6 +26,9 @@ from nextgenre.synthetic.calibration import compare, format_rows, total_variatio
 from nextgenre.taxonomy import load_mapping
 from tests.conftest import ROOT
 
+# Its module-scoped fixtures are built once: all its tests run in one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("test_synthetic")
+
 TABLES = load_tables(ROOT / "paper" / "tables.yaml")
 TAXONOMY = load_mapping()
 CONFIG = load_params(ROOT / "params.yaml")["synthetic"]

@@ -11,6 +11,9 @@ from nextgenre.training import load_model, save_model, train_model
 from tests.conftest import ROOT
 from tests.fake_pipeline_data import write_fake_pipeline_data
 
+# Its module-scoped fixtures are built once: all its tests run in one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("test_training")
+
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
