@@ -1,8 +1,9 @@
 """Experiment grids driven through DVC: queue, run, collect, tabulate.
 
-The grids are lists of named configurations (settings for `dvc exp run -S`). `run_grid` queues
-each configuration once per seed with `dvc exp run --queue`, starts `dvc queue start -j N`,
-waits until the queue is empty, and returns the experiments' names. `collect` reads each
+The grids are lists of named configurations (settings for `dvc exp run -S`). `experiments` turns
+a grid and its seeds into named experiments ({name: settings}); `queue_experiments` queues each
+with `dvc exp run --queue`, and `run_queue` starts `dvc queue start -j N` and waits until the
+queue is empty (`grid_remote` spreads the same list over machines). The readers take each
 experiment's metrics/comparison.json (and, for paired effects, its prediction files) back from
 its experiment ref, so `dvc exp show` lists the very same experiments the tables are built from.
 """
