@@ -61,9 +61,10 @@ def part(named: dict[str, dict], index: int, count: int) -> dict[str, dict]:
 
 
 def execute(named: dict[str, dict], args: argparse.Namespace, command: str) -> str | None:
-    """Run the experiments as the options say (`add_arguments`): all of them on this machine,
-    one part of them, or none (`--collect`: pull them). Returns the sentence that says where the
-    tables' numbers come from, or None when this machine ran only a part (no tables then)."""
+    """Run the experiments as the options say (`add_arguments`, and the command's `-j` as
+    `args.jobs`): all of them on this machine, one part of them, or none (`--collect`: pull
+    them). Returns the sentence that says where the tables' numbers come from, or None when this
+    machine ran only a part (no tables then)."""
     started = time.perf_counter()
     if args.collect:
         if args.push:
