@@ -8,18 +8,23 @@
 Each configuration x seed is queued with `dvc exp run --queue -n <config>-s<seed>`, run with
 `dvc queue start -j N` (each worker gets cores/N threads), and read back from its experiment
 ref; `dvc exp show` lists the same experiments.
+
+Spread over machines (README "A grid across N machines"; .github/workflows/grid.yml), all on
+the same commit with the same arguments:
+
+    python experiments/grid.py all --seeds 42 43 44 --part 2/4 --push origin   # on machine 2 of 4
+    python experiments/grid.py all --seeds 42 43 44 --collect origin           # then, anywhere
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import yaml
 
-from nextgenre import grid
+from nextgenre import grid, grid_remote
 from nextgenre.outputs import atomic_file
 from nextgenre.runner import run_stage
 from nextgenre.sources import is_synthetic
@@ -30,11 +35,11 @@ SYNTHETIC_NOTE = (
 )
 
 
-def write(path: Path, title: str, body: str, synthetic: bool, command: str, seconds: float) -> None:
+def write(path: Path, title: str, body: str, synthetic: bool, provenance: str) -> None:
     text = f"# {title}\n\n"
     if synthetic:
         text += SYNTHETIC_NOTE + "\n"
-    text += f"Produced by `{command}` in {seconds / 60:.1f} minutes.\n\n{body}"
+    text += f"{provenance}\n\n{body}"
     with atomic_file(path) as tmp:
         tmp.write_text(text)
     print(text)
@@ -60,6 +65,7 @@ def main() -> None:
         help="run just these configurations of the grid (e.g. 3c-plain 3c-attention)",
     )
     parser.add_argument("--out", type=Path, default=Path("reports"))
+    grid_remote.add_arguments(parser)
     args = parser.parse_args()
 
     extra = grid.parse_settings(args.set)
@@ -69,27 +75,11 @@ def main() -> None:
     names = ["paper", "ablations"] if args.grid == "all" else [args.grid]
 
     configs = grid.select(names, args.only)
-
-    started = time.perf_counter()
-    queued = grid.queue_grid(configs, args.seeds, extra)
-    grid.run_queue(args.jobs)
-    seconds = time.perf_counter() - started
-    comparisons = {q.name: grid.read_comparison(q.name) for q in queued}
-
-    rows = [q for q in queued if q.config in grid.PAPER]
-    if rows:
-        write(
-            args.out / "paper_table.md",
-            "The paper's table, reproduced",
-            grid.paper_table(rows, comparisons),
-            synthetic,
-            command,
-            seconds,
-        )
-    rows = [q for q in queued if q.config in grid.ABLATIONS]
-    if rows:
-        body = grid.paper_table(rows, comparisons) + "\n" + grid.ablation_table(args.seeds, {q.config for q in rows})
-        write(args.out / "ablations.md", "Ablations on the 3-class task", body, synthetic, command, seconds)
+    provenance = grid_remote.execute(grid.experiments(configs, args.seeds, extra), args, command)
+    if provenance is None:  # this machine ran one part of the grid
+        return
+    for file, (title, body) in grid.tables(grid.plan(configs, args.seeds), args.seeds).items():
+        write(args.out / file, title, body, synthetic, provenance)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Experiment grids driven through DVC: queue, run, collect, tabulate.
 
-The grids are lists of named configurations (settings for `dvc exp run -S`). `run_grid` queues
-each configuration once per seed with `dvc exp run --queue`, starts `dvc queue start -j N`,
-waits until the queue is empty, and returns the experiments' names. `collect` reads each
+The grids are lists of named configurations (settings for `dvc exp run -S`). `experiments` turns
+a grid and its seeds into named experiments ({name: settings}); `queue_experiments` queues each
+with `dvc exp run --queue`, and `run_queue` starts `dvc queue start -j N` and waits until the
+queue is empty (`grid_remote` spreads the same list over machines). The readers take each
 experiment's metrics/comparison.json (and, for paired effects, its prediction files) back from
 its experiment ref, so `dvc exp show` lists the very same experiments the tables are built from.
 """
@@ -118,24 +119,39 @@ class Queued:
     name: str
 
 
-def queue_grid(grid: dict[str, dict], seeds: list[int], extra: dict, reuse: bool = False) -> list[Queued]:
-    """Queue every configuration once per seed; `extra` settings apply to all (e.g. a scale).
-    With `reuse`, an experiment of the same name that already ran or waits in the queue is
-    kept (to resume an interrupted grid); otherwise it is replaced."""
-    queued = []
+def plan(grid: dict[str, dict], seeds: list[int]) -> list[Queued]:
+    """Every configuration of the grid once per seed, in the grid's order."""
+    return [Queued(config, seed, experiment_name(config, seed)) for config in grid for seed in seeds]
+
+
+def experiments(grid: dict[str, dict], seeds: list[int], extra: dict) -> dict[str, dict]:
+    """The grid's experiments as {name: every setting it runs with}; `extra` settings apply to
+    all (e.g. a scale)."""
+    return {
+        experiment_name(config, seed): {**BASE, **settings, **extra, "seed": seed}
+        for config, settings in grid.items()
+        for seed in seeds
+    }
+
+
+def queue_experiments(named: dict[str, dict], reuse: bool = False, pull: bool = False) -> None:
+    """Queue each experiment under its name with its settings. With `reuse`, an experiment of
+    the same name that already ran or waits in the queue is kept (to resume an interrupted grid);
+    otherwise it is replaced. With `pull`, stages that need not run (unchanged, or in the
+    run-cache) take their outputs from the DVC remote (`dvc exp run --pull`)."""
     pending = _queued_names() if reuse else set()
-    for config, settings in grid.items():
-        for seed in seeds:
-            name = experiment_name(config, seed)
-            if reuse and (name in pending or _exp_ref(name, required=False)):
-                queued.append(Queued(config, seed, name))
-                continue
-            _remove_experiment(name)
-            sets = {**BASE, **settings, **extra, "seed": seed}
-            args = [a for k, v in sets.items() for a in ("-S", f"{k}={_value(v)}")]
-            _run("dvc", "exp", "run", "--queue", "-n", name, *args)
-            queued.append(Queued(config, seed, name))
-    return queued
+    for name, settings in named.items():
+        if reuse and (name in pending or _exp_ref(name, required=False)):
+            continue
+        _remove_experiment(name)
+        args = [a for k, v in settings.items() for a in ("-S", f"{k}={_value(v)}")]
+        _run("dvc", "exp", "run", "--queue", *(["--pull"] if pull else []), "-n", name, *args)
+
+
+def queue_grid(grid: dict[str, dict], seeds: list[int], extra: dict, reuse: bool = False) -> list[Queued]:
+    """Queue every configuration once per seed (see `queue_experiments`)."""
+    queue_experiments(experiments(grid, seeds, extra), reuse)
+    return plan(grid, seeds)
 
 
 def _queued_names() -> set[str]:
@@ -181,7 +197,15 @@ def _exp_ref(name: str, required: bool = True) -> str | None:
         if required:
             raise NextgenreError(f"no experiment named {name} (did it fail? `dvc queue logs {name}`)")
         return None
-    return matches[-1]
+    here = baseline_ref(name)  # an experiment of an older commit may have the same name
+    return here if here in matches else matches[-1]
+
+
+def baseline_ref(name: str) -> str:
+    """The ref that the experiment `name` gets when it runs from this commit (HEAD), as DVC
+    names it: refs/exps/<first two hex digits of HEAD>/<the rest>/<name>."""
+    head = _run("git", "rev-parse", "HEAD").strip()
+    return f"refs/exps/{head[:2]}/{head[2:]}/{name}"
 
 
 def has_experiment(name: str) -> bool:
@@ -245,6 +269,22 @@ def read_table(name: str, path: str) -> pd.DataFrame:
 
 
 # --- tables ---------------------------------------------------------------------------------
+
+
+def tables(queued: list[Queued], seeds: list[int]) -> dict[str, tuple[str, str]]:
+    """The grid's reports as {file name: (title, body)}, read from the experiments' refs: the
+    paper's table for the paper's configurations; for the ablations, their table and the paired
+    effects."""
+    comparisons = {q.name: read_comparison(q.name) for q in queued}
+    reports = {}
+    rows = [q for q in queued if q.config in PAPER]
+    if rows:
+        reports["paper_table.md"] = ("The paper's table, reproduced", paper_table(rows, comparisons))
+    rows = [q for q in queued if q.config in ABLATIONS]
+    if rows:
+        body = paper_table(rows, comparisons) + "\n" + ablation_table(seeds, {q.config for q in rows})
+        reports["ablations.md"] = ("Ablations on the 3-class task", body)
+    return reports
 
 
 def _pm(values: list[float]) -> str:
