@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.manifold import TSNE
+from threadpoolctl import threadpool_limits
 
 from nextgenre.processed import Processed
 from nextgenre.sequences import WindowDataset, windows_for
+from nextgenre.threads import threads
 
 TSNE_MAX_POINTS = 2000
 
@@ -64,9 +66,11 @@ def tsne_points(hidden: np.ndarray, labels: np.ndarray, seed: int) -> tuple[np.n
     rng = np.random.RandomState(seed)
     pick = np.sort(rng.choice(len(hidden), size=min(len(hidden), TSNE_MAX_POINTS), replace=False))
     perplexity = float(min(30.0, max(1.0, (len(pick) - 1) / 3)))  # sklearn needs < n
-    points = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(
-        hidden[pick].astype(np.float64)
-    )
+    # t-SNE's OpenMP threads spin on busy cores (30x the CPU under load): NEXTGENRE_THREADS caps them too
+    with threadpool_limits(limits=threads()):
+        points = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(
+            hidden[pick].astype(np.float64)
+        )
     return points, labels[pick]
 
 
