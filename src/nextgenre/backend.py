@@ -7,6 +7,11 @@ ops. These choose the machine, not the study, so they are environment variables,
   unset, Keras and the text encoder take the CUDA GPU when torch sees one.
 - `NEXTGENRE_THREADS` (read by nextgenre.threads): CPU threads (default: every CPU); parallel
   `dvc queue` workers set it.
+- `NEXTGENRE_VERBOSE=1` keeps TensorFlow's C++ log (oneDNN and CPU-feature notices, the
+  `E0000 ... AVX-512` line, which is not an error) that importing this module silences otherwise
+  (`TF_CPP_MIN_LOG_LEVEL=3`, unless the user set TF_CPP_MIN_LOG_LEVEL). Import this module before
+  Keras: TensorFlow reads the level when it loads. oneDNN itself stays on (TF_ENABLE_ONEDNN_OPTS
+  untouched): turning it off would change the floating-point sums, hence the results' bytes.
 
 Same settings, same backend, same device and threads: same bytes. Another backend, device or
 thread count gives other floating-point sums, hence other (equally valid) bytes.
@@ -21,6 +26,18 @@ from nextgenre.threads import threads
 
 # cuBLAS is deterministic only with a fixed workspace; it must be set before CUDA starts.
 os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+
+VERBOSE_ENV = "NEXTGENRE_VERBOSE"
+
+
+def quiet_tensorflow() -> None:
+    """Silence TensorFlow's C++ log unless NEXTGENRE_VERBOSE is set (to anything but 0) or the
+    user chose a TF_CPP_MIN_LOG_LEVEL; effective only before TensorFlow is imported."""
+    if os.environ.get(VERBOSE_ENV, "0").strip() in ("", "0"):
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+quiet_tensorflow()
 
 
 def keras_backend() -> str:

@@ -3,7 +3,7 @@
 The grids are lists of named configurations (settings for `dvc exp run -S`). `run_grid` queues
 each configuration once per seed with `dvc exp run --queue`, starts `dvc queue start -j N`,
 waits until the queue is empty, and returns the experiments' names. `collect` reads each
-experiment's metrics/comparison.json (and, for paired effects, its prediction files) back from
+experiment's reports/comparison.json (and, for paired effects, its prediction files) back from
 its experiment ref, so `dvc exp show` lists the very same experiments the tables are built from.
 """
 
@@ -23,6 +23,7 @@ import yaml
 from nextgenre import stats
 from nextgenre.errors import NextgenreError
 from nextgenre.registry import MODELS, mcnemar_key, pairs
+from nextgenre.report import COMPARISON
 from nextgenre.threads import THREADS_ENV
 
 # Every grid setting is given explicitly, so the workspace's own values never leak in.
@@ -197,8 +198,9 @@ def read_git_file(name: str, path: str) -> str:
 
 
 def read_comparison(name: str) -> dict:
-    """metrics/comparison.json as the experiment `name` left it."""
-    return json.loads(read_git_file(name, "metrics/comparison.json"))
+    """The report's comparison (nextgenre.report.COMPARISON: accuracies with intervals, baselines,
+    McNemar's tests, the paper's row) as the experiment `name` left it."""
+    return json.loads(read_git_file(name, COMPARISON))
 
 
 def read_best_val(name: str, model: str) -> dict:
