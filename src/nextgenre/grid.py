@@ -191,7 +191,8 @@ def has_experiment(name: str) -> bool:
 
 
 def read_git_file(name: str, path: str) -> str:
-    """A git-tracked file (metrics, plot data) as the experiment `name` left it."""
+    """A text file (git-tracked: metrics, plot data, reports; or a DVC output, from the cache) as
+    the experiment `name` left it."""
     import dvc.api
 
     return dvc.api.read(path, rev=_exp_ref(name))
