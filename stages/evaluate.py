@@ -28,7 +28,9 @@ def main() -> None:
     seed = params["seed"]
     note = "synthetic data" if is_synthetic(params["data"]["raw"]) else None
 
-    from nextgenre import backend  # first: it quiets TensorFlow before Keras loads it
+    from nextgenre import backend
+
+    backend.import_keras()  # first: TensorFlow's import-time notices kept off the console
     from nextgenre import evaluation as ev
     from nextgenre.plots import evaluation as pe
     from nextgenre.training import load_model

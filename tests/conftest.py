@@ -90,7 +90,7 @@ def reproduced(tmp_path_factory) -> Path:
     repo = copy_repo(tmp_path_factory.mktemp("reproduced") / "repo")
     set_params(repo / "params.yaml", TINY_PARAMS)
     repro = run(["dvc", "repro"], repo)
-    (repo.parent / "repro.log").write_text(repro.stdout)
+    (repo.parent / "repro.log").write_text(repro.stdout + repro.stderr)  # the console, as a user sees it
     run(["git", "add", "-A"], repo)
     run(["git", "commit", "-q", "-m", "tiny scale, reproduced"], repo)
     return repo

@@ -3,10 +3,10 @@
 `build_comparison` gathers everything into one dictionary (reports/comparison.json);
 `render_markdown` turns it into reports/comparison.md and `headline` picks the few numbers that
 are the run's metrics (metrics/headline.json: what `dvc exp show` and `dvc metrics diff` show).
-Accuracies are recomputed from the
-prediction files (and checked against the metrics files), with 95% percentile bootstrap
-intervals that resample test *users* (see nextgenre.stats), and McNemar's test of every pair of
-models (nextgenre.registry) on the same test samples.
+Accuracies are recomputed from the prediction files (and checked against the evaluate stage's
+scores), with 95% percentile bootstrap intervals that resample test *users* (see
+nextgenre.stats), and McNemar's test of every pair of models (nextgenre.registry) on the same
+test samples.
 """
 
 from __future__ import annotations
