@@ -61,7 +61,10 @@ def train_model(kind: str, processed: Processed, params: dict, live=None):
     history = model.fit(
         train_data, validation_data=val_data, epochs=tp["epochs"], callbacks=callbacks, verbose=2, shuffle=False
     )
-    print(stopping_note(history.history["val_loss"], stopper.stopped_epoch, stopper.best_epoch, tp["epochs"]))
+    print(
+        f"train@{kind}: "
+        + stopping_note(history.history["val_loss"], stopper.stopped_epoch, stopper.best_epoch, tp["epochs"])
+    )
     return model, history.history
 
 
