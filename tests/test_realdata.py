@@ -243,12 +243,14 @@ def test_import_builds_a_raw_folder_that_ingest_reads(tmp_path):
     assert m["artist_match"]["tweets_by_how"] == {"exact": 24}
     # The metrics are the headline numbers only; every count above stays in the raw folder.
     assert headline(m) == {
-        "lines": m["lines"],
-        "sessions": 20,
-        "users": 4,
-        "tracks": m["tracks"],
-        "ambiguous_share": m["ambiguous_share"],
-        "artist_match_rate": m["artist_match"]["tweets_rate"],
+        "import": {
+            "lines": m["lines"],
+            "sessions": 20,
+            "users": 4,
+            "tracks": m["tracks"],
+            "ambiguous_share": m["ambiguous_share"],
+            "artist_match_rate": m["artist_match"]["tweets_rate"],
+        }
     }
     raw = tmp_path / "raw"
     raw.mkdir()

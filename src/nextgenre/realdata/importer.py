@@ -227,7 +227,9 @@ def write_raw(imported: Imported, folder: Path) -> None:
 
 
 def headline(metrics: dict) -> dict:
-    """metrics/import.json: the import's few headline numbers; every count (drops per reason,
-    services, genre rules) stays in the raw folder's import.json."""
+    """metrics/import.json: the import's few headline numbers, under `import` so that their names
+    say what they count in `dvc exp show`; every count (drops per reason, services, genre rules)
+    stays in the raw folder's import.json."""
     keys = ("lines", "sessions", "users", "tracks", "ambiguous_share")
-    return {**{k: metrics[k] for k in keys}, "artist_match_rate": metrics["artist_match"]["tweets_rate"]}
+    numbers = {k: metrics[k] for k in keys}
+    return {"import": {**numbers, "artist_match_rate": metrics["artist_match"]["tweets_rate"]}}
