@@ -56,8 +56,8 @@ def main() -> None:
             },
         )
         times = {name: run_stage(name, work, env) for name in ("import_tweets", "ingest")}
-        imported = json.loads((work / "metrics" / "import.json").read_text())
-        data = json.loads((work / "metrics" / "data.json").read_text())
+        imported = json.loads((work / "data" / "raw" / "imported" / "import.json").read_text())
+        data = json.loads((work / "data" / "ingest.json").read_text())
 
     total = sum(t for t, _ in times.values())
     print(

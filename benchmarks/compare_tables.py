@@ -1,6 +1,6 @@
-"""Print how close ingest's measured data (metrics/data.json) comes to the paper's Tables I-IV.
+"""Print how close ingest's measured data (data/ingest.json) comes to the paper's Tables I-IV.
 
-    python benchmarks/compare_tables.py [metrics/data.json] [--scale 1.0] [--tables paper/tables.yaml]
+    python benchmarks/compare_tables.py [data/ingest.json] [--scale 1.0] [--tables paper/tables.yaml]
 
 Exit status 1 when a checked row is outside its tolerance.
 """
@@ -19,7 +19,7 @@ from nextgenre.synthetic.calibration import compare, format_rows
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data", nargs="?", default="metrics/data.json")
+    parser.add_argument("data", nargs="?", default="data/ingest.json")
     parser.add_argument(
         "--scale", type=float, default=1.0, help="synthetic.scale the data was generated at (scales the paper's counts)"
     )

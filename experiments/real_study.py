@@ -213,7 +213,7 @@ def final(
     switches, switch_numbers = _switch_table(queued)
     first = queued[0].name
     tables = data_tables(grid.read_table(first, "data/interim/sessions.parquet"))
-    imported = json.loads(grid.read_git_file(first, "metrics/import.json"))
+    imported = json.loads(grid.read_git_file(first, f"{RAW}/import.json"))
     write_json(
         "reports/real_lastfm.json",
         {
@@ -259,7 +259,7 @@ have **no lyrics**, so the lyrics embedding of every session is a zero vector; t
 the genre and time of day of each earlier session (and a constant disorder flag of 0).
 Only aggregate numbers appear here.
 
-## Import (`dvc repro real/dvc.yaml`, metrics/import.json)
+## Import (`dvc repro real/dvc.yaml`, data/raw/lastfm/import.json)
 
 {import_table}
 ## The data's own tables (ingested sessions)

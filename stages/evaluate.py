@@ -1,8 +1,10 @@
 """Stage `evaluate@<model>`: score the trained model on the test users only.
 
-Writes metrics/<model>.json, data/predictions/<model>.parquet and plots/<model>/: confusion.csv
-(for the genre_confusion template) and images/ (confusion.png, tsne.png; with attention,
-attention.png and its data attention.csv, declared there so that its plot has its own x and y).
+Writes data/predictions/<model>.parquet, its scores data/predictions/<model>.json (accuracy,
+macro-F1, per-class scores: the report's input; the run's metrics are the report's) and
+plots/<model>/: confusion.csv (for the genre_confusion template) and images/ (confusion.png,
+tsne.png; with attention, attention.png and its data attention.csv, declared there so that its
+plot has its own x and y).
 Usage: python stages/evaluate.py MODEL (a name in nextgenre.registry.MODELS: lstm, gru)
 """
 
@@ -20,18 +22,21 @@ from nextgenre.sources import is_synthetic
 
 def main() -> None:
     kind = model_argument(__doc__)
-    outputs = (out_dir(f"plots/{kind}"), out_file(f"data/predictions/{kind}.parquet"), out_file(f"metrics/{kind}.json"))
+    predictions = f"data/predictions/{kind}"
+    outputs = (out_dir(f"plots/{kind}"), out_file(f"{predictions}.parquet"), out_file(f"{predictions}.json"))
     prepare_outputs([o.path for o in outputs])
     params = stage_params("evaluate")
     seed = params["seed"]
     note = "synthetic data" if is_synthetic(params["data"]["raw"]) else None
 
+    from nextgenre import backend
+
+    backend.import_keras()  # first: TensorFlow's import-time notices kept off the console
     from nextgenre import evaluation as ev
-    from nextgenre.backend import configure
     from nextgenre.plots import evaluation as pe
     from nextgenre.training import load_model
 
-    configure(seed)
+    backend.configure(seed)
     processed = read_processed("data/processed")
     model, config = load_model(f"models/{kind}")
     classes = config["classes"]
@@ -43,7 +48,7 @@ def main() -> None:
     name = kind.upper() + (" + attention" if "attention" in result and result["attention"] is not None else "")
     suffix = f" ({note})" if note else ""
 
-    with atomic_outputs(*outputs) as (tmp, predictions, metrics_json):
+    with atomic_outputs(*outputs) as (tmp, predictions, scores_json):
         images = tmp / "images"
         images.mkdir()
         ev.confusion_rows(frame, classes).to_csv(tmp / "confusion.csv", index=False)
@@ -71,7 +76,7 @@ def main() -> None:
                 note,
             )
         frame.to_parquet(predictions, index=False)
-        write_json(metrics_json, metrics)
+        write_json(scores_json, metrics)
     print(
         f"evaluate@{kind}: test accuracy {metrics['accuracy']:.3f}, macro-F1 {metrics['macro_f1']:.3f} "
         f"on {metrics['n_test']} test samples"

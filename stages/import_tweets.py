@@ -1,7 +1,8 @@
 """Stage `import_tweets` (real/dvc.yaml): listening-tweet archives + artist genres -> a raw folder.
 
 Reads the files named by params `realdata` (checked against their published hashes), writes
-the raw folder `realdata.out` (users.csv, tweets.csv, tracks.csv) and metrics/import.json.
+the raw folder `realdata.out` (users.csv, tweets.csv, tracks.csv, and import.json: every count of
+the import) and metrics/import.json (its headline numbers, nextgenre.realdata.importer.headline).
 Nothing is written unless everything was read: a bad archive or table stops the stage with
 one message naming file, line and field.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from nextgenre.outputs import atomic_outputs, out_dir, out_file, write_json
 from nextgenre.params import stage_params
 from nextgenre.pseudonym import pseudonym_key
-from nextgenre.realdata.importer import import_archives, write_raw
+from nextgenre.realdata.importer import headline, import_archives, write_raw
 from nextgenre.realdata.sources import check_source
 from nextgenre.runner import run_stage
 
@@ -32,7 +33,8 @@ def main() -> None:
     )
     with atomic_outputs(out_dir(p["out"]), out_file(METRICS)) as (raw, metrics):
         write_raw(imported, raw)
-        write_json(metrics, imported.metrics)
+        write_json(raw / "import.json", imported.metrics)
+        write_json(metrics, headline(imported.metrics))
     m = imported.metrics
     print(
         f"import: {m['sessions']} sessions of {m['users']} users, {m['tracks']} tracks from "

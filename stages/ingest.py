@@ -1,6 +1,6 @@
 """Stage `ingest`: check the raw folder (data.raw), find music sessions, score stress, pseudonymise.
 
-Writes data/interim/{sessions,tweets,tracks}.parquet, metrics/data.json and plots/data/*.png.
+Writes data/interim/{sessions,tweets,tracks}.parquet, data/ingest.json and plots/data/*.png.
 Everything is read and checked before anything is written: a broken raw folder stops the stage
 with one message naming file, row and column, and nothing half written is left. Run directly
 (`python stages/ingest.py`), a failure leaves the earlier outputs as they were; under `dvc repro`
@@ -22,7 +22,7 @@ from nextgenre.runner import run_stage
 from nextgenre.schema import read_raw
 from nextgenre.sources import is_synthetic
 
-OUTPUTS = (out_dir("plots/data"), out_dir("data/interim"), out_file("metrics/data.json"))
+OUTPUTS = (out_dir("plots/data"), out_dir("data/interim"), out_file("data/ingest.json"))
 
 
 def main() -> None:
@@ -32,11 +32,11 @@ def main() -> None:
     result = build(checked, pseudonym_key(raw))
 
     # All three outputs are written to temporary paths, then put in place as one unit.
-    with atomic_outputs(*OUTPUTS) as (plots, interim, metrics):
+    with atomic_outputs(*OUTPUTS) as (plots, interim, summary):
         write_data_plots(result.metrics, plots, source=raw, synthetic=is_synthetic(raw))
         for name in ("sessions", "tweets", "tracks"):
             getattr(result, name).to_parquet(Path(interim) / f"{name}.parquet", index=False)
-        write_json(metrics, result.metrics)
+        write_json(summary, result.metrics)
     print(
         f"ingest: {result.metrics['sessions']} sessions, {result.metrics['ordinary_tweets']} "
         f"ordinary tweets, {result.metrics['tracks']} tracks from {printable(raw)}"

@@ -1,4 +1,5 @@
-"""Stage `report`: metrics/comparison.json and reports/comparison.md and reports/accuracy.png."""
+"""Stage `report`: reports/comparison.{json,md}, reports/accuracy.png and the run's headline
+metrics, metrics/headline.json (numbers only; see nextgenre.report.headline)."""
 
 from nextgenre import headroom, report
 from nextgenre.outputs import atomic_outputs, out_file, write_json
@@ -6,7 +7,7 @@ from nextgenre.params import stage_params
 from nextgenre.plots.report import accuracy_chart
 from nextgenre.runner import run_stage
 
-OUTPUTS = ("reports/comparison.md", "reports/accuracy.png", "metrics/comparison.json")
+OUTPUTS = ("reports/comparison.md", "reports/accuracy.png", report.COMPARISON, report.HEADLINE)
 
 
 def main() -> None:
@@ -15,10 +16,17 @@ def main() -> None:
     base = results.baselines
     truth = headroom.truth_correct(".", params, base["target"].to_numpy(), base["y_true"].to_numpy())
     comparison = report.build_comparison(results, params, report.load_paper(), truth)
-    with atomic_outputs(*map(out_file, OUTPUTS)) as (markdown, chart, metrics):
+    with atomic_outputs(*map(out_file, OUTPUTS)) as (markdown, chart, full, headline):
         markdown.write_text(report.render_markdown(comparison))
         accuracy_chart(comparison, chart)
-        write_json(metrics, comparison)
+        write_json(full, comparison)
+        write_json(headline, report.headline(comparison))
+    models = ", ".join(f"{m.upper()} {comparison['models'][m]['accuracy']:.3f}" for m in report.MODELS)
+    best = comparison["best_baseline"]
+    print(
+        f"report: test accuracy {models}; best baseline {best['name']} {best['accuracy']:.3f} "
+        f"-> {report.COMPARISON}, reports/comparison.md, {report.HEADLINE}"
+    )
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ def main() -> None:
     params = stage_params("train")
     processed = read_processed("data/processed")
 
+    from nextgenre.backend import import_keras
+
+    import_keras()  # first: TensorFlow's import-time notices kept off the console
     from dvclive import Live
     from nextgenre.training import save_model, train_model
 

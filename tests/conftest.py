@@ -156,7 +156,7 @@ def reproduce(repo: Path) -> None:
     copy_repo(repo)
     set_params(repo / "params.yaml", TINY_PARAMS)
     repro = run(["dvc", "repro"], repo)
-    (repo.parent / "repro.log").write_text(repro.stdout)
+    (repo.parent / "repro.log").write_text(repro.stdout + repro.stderr)  # the console, as a user sees it
     run(["git", "add", "-A"], repo)
     run(["git", "commit", "-q", "-m", "tiny scale, reproduced"], repo)
 

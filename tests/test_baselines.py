@@ -201,10 +201,12 @@ def test_stage_writes_predictions_and_metrics(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     stage = runpy.run_path(str(ROOT / "stages" / "baselines.py"), run_name="stage")
     stage["main"]()
-    first = [(tmp_path / p).read_bytes() for p in ("data/predictions/baselines.parquet", "metrics/baselines.json")]
+    first = [
+        (tmp_path / p).read_bytes() for p in ("data/predictions/baselines.parquet", "data/predictions/baselines.json")
+    ]
     stage["main"]()
     assert [
-        (tmp_path / p).read_bytes() for p in ("data/predictions/baselines.parquet", "metrics/baselines.json")
+        (tmp_path / p).read_bytes() for p in ("data/predictions/baselines.parquet", "data/predictions/baselines.json")
     ] == first
     m = json.loads(first[1])
     assert set(m) == {*baselines.BASELINES, "n_test", "classes"}

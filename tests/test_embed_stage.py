@@ -4,6 +4,7 @@ byte-identical reruns, bad lyrics, the dimension following the encoder, a missin
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -51,7 +52,12 @@ def run_stage(work: Path) -> subprocess.CompletedProcess:
 def outputs(work: Path) -> dict[str, bytes]:
     return {
         name: (work / name).read_bytes()
-        for name in ("data/embeddings/vectors.npy", "data/embeddings/tracks.parquet", "metrics/embed.json")
+        for name in (
+            "data/embeddings/vectors.npy",
+            "data/embeddings/tracks.parquet",
+            "data/embeddings/summary.json",
+            "metrics/embed.json",
+        )
     }
 
 
@@ -68,14 +74,17 @@ def test_stage_writes_vectors_index_and_metrics_reproducibly(tmp_path):
     for row, track in enumerate(index["track"]):
         assert (not vectors[row].any()) == (track in empty), track
 
-    metrics = json.loads((work / "metrics/embed.json").read_text())
-    assert metrics["tracks"] == len(LYRICS) and metrics["dim"] == 384
-    assert metrics["encoder"] == "all-MiniLM-L6-v2" and len(metrics["weights_sha256"]) == 64
-    assert metrics["empty_lyrics"] == 2
-    assert metrics["genre_probe"]["all"]["skipped"]  # one genre: nothing to tell apart
-    speed = json.loads((work / "metrics/embed_speed.json").read_text())
-    assert speed["texts_per_second"] > 0 and speed["tokens_per_second"] > 0
-    assert speed["seconds"] > 0
+    summary = json.loads((work / "data/embeddings/summary.json").read_text())
+    assert summary["tracks"] == len(LYRICS) and summary["dim"] == 384
+    assert summary["encoder"] == "all-MiniLM-L6-v2" and len(summary["weights_sha256"]) == 64
+    assert summary["empty_lyrics"] == 2
+    assert summary["genre_probe"]["all"]["skipped"]  # one genre: nothing to tell apart
+    # The metrics hold the probe's numbers only, and none where it was skipped.
+    assert json.loads((work / "metrics/embed.json").read_text()) == {"genre_probe": {}}
+    # The console says what it does before the progress bar, and the speed at the end.
+    assert "embed: loading the encoder all-MiniLM-L6-v2" in first.stdout
+    assert re.search(r"embed: 6 tracks, \d+ tokens in \d+ s \(\d+ texts/s, 2 threads\)", first.stdout), first.stdout
+    assert not (work / "metrics/embed_speed.json").exists()
 
     before = outputs(work)
     second = run_stage(work)
@@ -89,10 +98,10 @@ def test_dimension_follows_a_roberta_folder(tmp_path):
     proc = run_stage(work)
     assert proc.returncode == 0, proc.stderr
     assert np.load(work / "data/embeddings/vectors.npy").shape == (len(LYRICS), HIDDEN)
-    metrics = json.loads((work / "metrics/embed.json").read_text())
-    assert metrics["dim"] == HIDDEN
-    assert metrics["encoder"] == "tiny-roberta"  # the folder's name, not a machine path
-    assert str(tmp_path) not in (work / "metrics/embed.json").read_text()
+    summary = json.loads((work / "data/embeddings/summary.json").read_text())
+    assert summary["dim"] == HIDDEN
+    assert summary["encoder"] == "tiny-roberta"  # the folder's name, not a machine path
+    assert str(tmp_path) not in (work / "data/embeddings/summary.json").read_text()
 
 
 def test_missing_encoder_stops_at_once_and_writes_nothing(tmp_path):

@@ -81,7 +81,7 @@ def test_stages_features_train_evaluate_on_fake_data(tmp_path, monkeypatch):
 
     samples = pd.read_parquet("data/processed/samples.parquet")
     test = samples[samples.split == "test"]
-    metrics = json.loads((tmp_path / "metrics/lstm.json").read_text())
+    metrics = json.loads((tmp_path / "data/predictions/lstm.json").read_text())
     assert set(metrics) == {"accuracy", "macro_f1", "balanced_accuracy", "per_class", "n_test", "classes"}
     assert metrics["n_test"] == len(test)
     pred = pd.read_parquet("data/predictions/lstm.parquet")
@@ -113,7 +113,7 @@ def test_stages_features_train_evaluate_on_fake_data(tmp_path, monkeypatch):
 
     # Evaluating again gives the same bytes (PNGs included).
     outputs = [
-        "metrics/lstm.json",
+        "data/predictions/lstm.json",
         "data/predictions/lstm.parquet",
         "plots/lstm/confusion.csv",
         "plots/lstm/images/confusion.png",

@@ -28,7 +28,7 @@ def test_paper_grid_runs_and_tabulates(reproduced_copy):
         assert grid.experiment_name(config, 42) in shown
     # The workspace's committed results are left as they were.
     assert "up to date" in run(["dvc", "status", "dvc.yaml"], repo).stdout
-    assert json.loads((repo / "metrics/comparison.json").read_text())["config"]["classes"] == 6
+    assert json.loads((repo / "reports/comparison.json").read_text())["config"]["classes"] == 6
 
 
 def test_ablations_over_two_seeds_give_paired_effects(reproduced_copy, monkeypatch):

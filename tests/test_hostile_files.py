@@ -34,7 +34,7 @@ KEY = b"hostile-files-key"
 STAGE = ROOT / "stages" / "ingest.py"
 OLD = {
     "data/interim/old.parquet": b"old data",
-    "metrics/data.json": b'{"old": true}\n',
+    "data/ingest.json": b'{"old": true}\n',
     "plots/data/old.png": b"old plot",
 }
 
@@ -274,7 +274,7 @@ def replace(src, dst):
     real_replace(src, dst)
 outputs.os.replace = replace
 with outputs.atomic_outputs(outputs.out_dir("plots/data"), outputs.out_dir("data/interim"),
-                            outputs.out_file("metrics/data.json")) as (plots, interim, metrics):
+                            outputs.out_file("data/ingest.json")) as (plots, interim, metrics):
     (plots / "new.png").write_text("new")
     (interim / "new.parquet").write_text("new")
     metrics.write_text("new")
@@ -287,7 +287,7 @@ def output_set(repo: Path) -> str:
         sorted(p.name for p in (repo / d).iterdir()) if (repo / d).is_dir() else None
         for d in ("plots/data", "data/interim")
     ]
-    metrics = (repo / "metrics/data.json").read_text() if (repo / "metrics/data.json").is_file() else None
+    metrics = (repo / "data/ingest.json").read_text() if (repo / "data/ingest.json").is_file() else None
     if names == [["old.png"], ["old.parquet"]] and metrics == '{"old": true}\n':
         return "old"
     if names == [["new.png"], ["new.parquet"]] and metrics == "new":

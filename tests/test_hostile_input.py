@@ -804,7 +804,7 @@ def test_damage_that_must_stop_ingest(error, data):
 
 OLD = {
     "data/interim/old.parquet": b"old data",
-    "metrics/data.json": b'{"old": true}\n',
+    "data/ingest.json": b'{"old": true}\n',
     "plots/data/old.png": b"old plot",
 }
 
@@ -848,7 +848,7 @@ def test_stage_script_on_damaged_folders(case, raw):
             assert proc.returncode == 0 and "Warning" not in proc.stderr, proc.stderr
             sessions = pd.read_parquet(repo / "data/interim/sessions.parquet")
             pd.testing.assert_frame_equal(sessions, expected_result(case.meant).sessions)
-            assert json.loads((repo / "metrics/data.json").read_text()) != {"old": True}
+            assert json.loads((repo / "data/ingest.json").read_text()) != {"old": True}
             assert not (repo / "data/interim/old.parquet").exists()
             RUNS["stage: ok"] += 1
             return

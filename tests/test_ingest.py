@@ -28,7 +28,7 @@ pytestmark = pytest.mark.xdist_group("test_ingest")
 
 KEY = SYNTHETIC_KEY.encode()
 STAGE = ROOT / "stages" / "ingest.py"
-OUTPUTS = ("data/interim", "metrics/data.json", "plots/data")
+OUTPUTS = ("data/interim", "data/ingest.json", "plots/data")
 
 
 @pytest.fixture(scope="module")
@@ -225,7 +225,7 @@ def test_stage_outputs_have_no_raw_ids_or_texts(tmp_path, monkeypatch):
         "data/interim/sessions.parquet",
         "data/interim/tweets.parquet",
         "data/interim/tracks.parquet",
-        "metrics/data.json",
+        "data/ingest.json",
         "plots/data/sessions_per_group.png",
         "plots/data/genre_mix.png",
     }
@@ -237,7 +237,7 @@ def test_stage_outputs_have_no_raw_ids_or_texts(tmp_path, monkeypatch):
         df = pd.read_parquet(repo / f"data/interim/{name}.parquet")
         text = df.astype(str).to_csv().encode()
         assert not any(marker in text for marker in RAW_MARKERS)
-    metrics = json.loads((repo / "metrics/data.json").read_text())
+    metrics = json.loads((repo / "data/ingest.json").read_text())
     assert metrics["sessions"] == 8
 
 

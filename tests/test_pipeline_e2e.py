@@ -2,11 +2,14 @@
 on a tiny synthetic dataset, in a temporary copy of the repository."""
 
 import json
+import re
+import shlex
 
 import pytest
 
 from nextgenre.constants import GENRES
-from tests.conftest import run
+from nextgenre.registry import MODELS
+from tests.conftest import ROOT, run
 from tests.test_plots_and_artifacts import every_plot_renders
 
 pytestmark = pytest.mark.e2e
@@ -30,17 +33,24 @@ def test_repro_runs_every_stage_once(reproduced):
     for stage in STAGES:
         assert f"Running stage '{stage}'" in first, stage
     for path in [
-        "metrics/data.json",
+        "data/ingest.json",
+        "data/embeddings/summary.json",
         "metrics/embed.json",
-        "metrics/lstm.json",
-        "metrics/gru.json",
-        "metrics/baselines.json",
-        "metrics/comparison.json",
+        "data/predictions/lstm.json",
+        "data/predictions/gru.json",
+        "data/predictions/baselines.json",
+        "metrics/headline.json",
+        "reports/comparison.json",
         "reports/comparison.md",
     ]:
         assert (reproduced / path).is_file(), path
-    lstm = json.loads((reproduced / "metrics/lstm.json").read_text())
+    lstm = json.loads((reproduced / "data/predictions/lstm.json").read_text())
     assert 0.0 <= lstm["accuracy"] <= 1.0 and lstm["n_test"] > 0
+    # The console: a summary line from every stage, and no TensorFlow C++ log.
+    for stage in ("synthesize", "ingest", "embed", "features", "train@lstm", "evaluate@gru", "baselines", "report"):
+        assert re.search(rf"^{stage}: ", first, re.M), stage
+    for noise in ("E0000", "I0000", "oneDNN", "absl::InitializeLog"):
+        assert noise not in first, noise
     assert "up to date" in run(["dvc", "status", "dvc.yaml"], reproduced).stdout
 
 
@@ -68,11 +78,21 @@ def test_experiment_shows_in_metrics_diff_and_plots(reproduced_copy):
         repo,
     )
     diff = json.loads(run(["dvc", "metrics", "diff", "main", "--json"], repo).stdout)
-    for model in ("lstm", "gru"):
-        assert "accuracy" in diff[f"metrics/{model}.json"], diff.keys()
-    assert json.loads((repo / "metrics/lstm.json").read_text())["classes"] == ["hiphop", "pop", "rock"]
+    for model in MODELS:
+        assert f"{model}.accuracy" in diff["metrics/headline.json"], diff
+    assert json.loads((repo / "reports/comparison.json").read_text())["class_names"] == ["hiphop", "pop", "rock"]
     md = run(["dvc", "metrics", "diff", "main", "--md"], repo).stdout
-    assert "metrics/lstm.json" in md and "metrics/gru.json" in md
+    assert "| metrics/headline.json | lstm.accuracy " in re.sub(" +", " ", md)
+    assert len(md.splitlines()) < 40, md  # the headline and a few more numbers, not hundreds of rows
+
+    # README's one command: accuracy per model per configuration with its params, under 20 columns.
+    command = re.search(r"^(dvc exp show --md --drop .*)$", (ROOT / "README.md").read_text(), re.M).group(1)
+    table = run(shlex.split(command), repo).stdout.splitlines()
+    columns = [c.strip() for c in table[0].strip("|").split("|")]
+    assert len(columns) < 20, columns
+    expected = {f"{m}.{k}" for m in MODELS for k in ("accuracy", "ci_low", "ci_high")}
+    assert expected | {"best_baseline.accuracy", "features.classes", "model.attention", "seed"} <= set(columns)
+    assert any(re.match(r"\| (workspace|main) ", line) for line in table) and len(table) >= 5  # runs as rows
     assert (
         "exp-" in run(["dvc", "exp", "show", "--md"], repo).stdout
         or len(json.loads(run(["dvc", "exp", "show", "--json"], repo).stdout)) >= 1

@@ -1,6 +1,7 @@
 """The pull-request report: metrics, params and plot changes between two commits, as markdown."""
 
 import json
+import re
 import sys
 
 import pytest
@@ -12,11 +13,12 @@ pytestmark = pytest.mark.e2e
 
 def test_report_shows_what_changed_between_two_commits(reproduced_copy):
     repo = reproduced_copy
-    lstm = json.loads((repo / "metrics/lstm.json").read_text())
+    headline = json.loads((repo / "metrics/headline.json").read_text())
+    lstm = headline["lstm"]
     # A second commit: a changed setting and the metric it moved (the plots stay as they were).
     set_params(repo / "params.yaml", {"train.patience": 7})
     lstm["accuracy"] = round(lstm["accuracy"] / 2, 4)
-    (repo / "metrics/lstm.json").write_text(json.dumps(lstm))
+    (repo / "metrics/headline.json").write_text(json.dumps(headline))
     (repo / "plots" / "data" / "genre_mix.png").write_bytes(
         (repo / "plots" / "data" / "sessions_per_group.png").read_bytes()
     )
@@ -25,7 +27,7 @@ def test_report_shows_what_changed_between_two_commits(reproduced_copy):
     out = repo / "pr_report"
     run([sys.executable, str(ROOT / "experiments" / "pr_report.py"), "--base", "HEAD~1", "--out", str(out)], repo)
     report = (out / "report.md").read_text()
-    assert "| metrics/lstm.json | accuracy |" in report.replace("  ", " ")
+    assert "| metrics/headline.json | lstm.accuracy |" in re.sub(" +", " ", report)
     assert str(lstm["accuracy"]) in report
     assert "train.patience" in report and "| 7 " in report
     assert "plots/data/genre_mix.png" in report
@@ -39,7 +41,7 @@ def test_report_says_when_nothing_changed_links_images_and_adds_the_smoke_run(re
     repo = reproduced_copy
     # The workspace saved as an experiment stands in for the workflow's smoke run.
     run(["dvc", "exp", "save", "-n", "pr-smoke", "dvc.yaml"], repo)  # the default pipeline (no archives here)
-    comparison = json.loads((repo / "metrics/comparison.json").read_text())
+    comparison = json.loads((repo / "reports/comparison.json").read_text())
     (repo / "plots" / "data" / "genre_mix.png").write_bytes(
         (repo / "plots" / "data" / "sessions_per_group.png").read_bytes()
     )

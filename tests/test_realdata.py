@@ -9,7 +9,7 @@ import pytest
 from nextgenre.errors import RawDataError
 from nextgenre.realdata.archive import archive_lines
 from nextgenre.realdata.artists import artist_key, match_artist, read_genre_table, title_key
-from nextgenre.realdata.importer import import_archives, track_url, write_raw
+from nextgenre.realdata.importer import headline, import_archives, track_url, write_raw
 from nextgenre.realdata.phrasing import parse_listen
 from nextgenre.realdata.sources import check_source
 from nextgenre.realdata.tweets import LineError, parse_line
@@ -241,6 +241,17 @@ def test_import_builds_a_raw_folder_that_ingest_reads(tmp_path):
     assert m["sessions_per_genre"]["rock"] == 8 and m["sessions_per_genre"]["jazz"] == 4
     assert m["sessions_per_genre_rule"]["electronic"] == {"word 'house'": 4}
     assert m["artist_match"]["tweets_by_how"] == {"exact": 24}
+    # The metrics are the headline numbers only; every count above stays in the raw folder.
+    assert headline(m) == {
+        "import": {
+            "lines": m["lines"],
+            "sessions": 20,
+            "users": 4,
+            "tracks": m["tracks"],
+            "ambiguous_share": m["ambiguous_share"],
+            "artist_match_rate": m["artist_match"]["tweets_rate"],
+        }
+    }
     raw = tmp_path / "raw"
     raw.mkdir()
     write_raw(imported, raw)

@@ -13,7 +13,7 @@ def test_dvc_yaml_matrices_report_deps_and_plots_follow_the_registry():
         assert dvc["stages"][stage]["matrix"]["model"] == list(MODELS), f"dvc.yaml {stage} matrix"
     deps = set(dvc["stages"]["report"]["deps"])
     for m in MODELS:
-        assert {f"data/predictions/{m}.parquet", f"metrics/{m}.json"} <= deps, f"report deps miss {m}"
+        assert {f"data/predictions/{m}.parquet", f"data/predictions/{m}.json"} <= deps, f"report deps miss {m}"
     for plot in dvc["plots"]:
         ((title, spec),) = plot.items()
         curves = {path.split("/")[2] for path in spec["y"]}

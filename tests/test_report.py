@@ -46,22 +46,22 @@ def write_fake_run(root, classes=6, raw="data/raw/synthetic", attention=False, s
         return np.where(rng.random(n) < p_right, y, rng.integers(0, classes, n))
 
     (root / "data/predictions").mkdir(parents=True)
-    (root / "metrics").mkdir()
+    (root / "data/embeddings").mkdir(parents=True)
     for model, p_right in (("lstm", 0.6), ("gru", 0.4)):
         pred = noisy(p_right)
         frame = pd.DataFrame({"target": samples["target"], "y_true": y, "y_pred": pred})
         for i, c in enumerate(names):
             frame[f"p_{c}"] = (pred == i).astype(np.float32)
         frame.to_parquet(root / f"data/predictions/{model}.parquet", index=False)
-        (root / f"metrics/{model}.json").write_text(
+        (root / f"data/predictions/{model}.json").write_text(
             json.dumps({**scores(y, pred, classes), "per_class": {}, "n_test": n, "classes": names})
         )
     base = pd.DataFrame({"target": samples["target"], "y_true": y})
     for i, name in enumerate(baselines.BASELINES):
         base[name] = noisy(0.1 + 0.05 * i)
     base.to_parquet(root / "data/predictions/baselines.parquet", index=False)
-    (root / "metrics/baselines.json").write_text(json.dumps(baselines.metrics(base, names)))
-    (root / "metrics/embed.json").write_text(json.dumps({"encoder": "all-MiniLM-L6-v2", "dim": 384}))
+    (root / "data/predictions/baselines.json").write_text(json.dumps(baselines.metrics(base, names)))
+    (root / "data/embeddings/summary.json").write_text(json.dumps({"encoder": "all-MiniLM-L6-v2", "dim": 384}))
     return root
 
 
@@ -150,9 +150,9 @@ def test_predictions_on_different_samples_are_refused(tmp_path):
 
 def test_stale_metrics_are_refused(tmp_path):
     root = write_fake_run(tmp_path)
-    m = json.loads((root / "metrics/lstm.json").read_text())
+    m = json.loads((root / "data/predictions/lstm.json").read_text())
     m["accuracy"] = 0.99
-    (root / "metrics/lstm.json").write_text(json.dumps(m))
+    (root / "data/predictions/lstm.json").write_text(json.dumps(m))
     with pytest.raises(NextgenreError, match="stale"):
         build(root)
 
@@ -161,15 +161,18 @@ def test_stage_writes_the_same_bytes_twice(tmp_path, monkeypatch):
     root = write_fake_run(tmp_path, raw="data/raw/private")  # no truth (tests/test_headroom.py has it)
     monkeypatch.chdir(root)
     stage = runpy.run_path(str(ROOT / "stages" / "report.py"), run_name="stage")
-    outputs = ["metrics/comparison.json", "reports/comparison.md", "reports/accuracy.png"]
+    outputs = ["reports/comparison.json", "reports/comparison.md", "reports/accuracy.png", "metrics/headline.json"]
     stage["main"]()
     first = {p: (root / p).read_bytes() for p in outputs}
     stage["main"]()
     assert {p: (root / p).read_bytes() for p in outputs} == first
     assert first["reports/accuracy.png"].startswith(b"\x89PNG")
     assert b"Software" not in first["reports/accuracy.png"]
-    assert json.loads(first["metrics/comparison.json"])["paper"]["row"]["lstm"] == 0.53
-    assert sorted(p.name for p in (root / "reports").iterdir()) == ["accuracy.png", "comparison.md"]
+    assert json.loads(first["reports/comparison.json"])["paper"]["row"]["lstm"] == 0.53
+    assert sorted(p.name for p in (root / "reports").iterdir()) == ["accuracy.png", "comparison.json", "comparison.md"]
+    assert [p.name for p in (root / "metrics").iterdir()] == ["headline.json"]
+    written, expected = _leaves(json.loads(first["metrics/headline.json"])), _leaves(report.headline(build(root)))
+    assert written == pytest.approx(expected, abs=1e-6)
 
 
 def test_the_3_class_run_with_attention_and_stress_meets_its_paper_row(tmp_path):
@@ -180,3 +183,34 @@ def test_the_3_class_run_with_attention_and_stress_meets_its_paper_row(tmp_path)
     assert "stress: yes (30-minute window)" in md
     row = [line for line in md.splitlines() if line.startswith("| 3 | yes | yes | no | 0.66 | 0.60 |")]
     assert len(row) == 1 and f"**{c['models']['gru']['accuracy']:.3f}**" in row[0]
+
+
+def _leaves(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in d.items():
+        if isinstance(value, dict):
+            out.update(_leaves(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def test_headline_holds_only_the_named_numbers(tmp_path):
+    """metrics/headline.json: per model accuracy, its interval and macro-F1; the best baseline's
+    accuracy; McNemar's p of each pair; numbers only (no names, no text, no lists)."""
+    c = build(write_fake_run(tmp_path))
+    leaves = _leaves(report.headline(c))
+    expected = {f"{m}.{k}" for m in report.MODELS for k in ("accuracy", "ci_low", "ci_high", "macro_f1")}
+    expected |= {"best_baseline.accuracy", "mcnemar_lstm_vs_gru.p_value"}
+    assert set(leaves) == expected
+    assert all(type(v) in (int, float) for v in leaves.values()), leaves
+    assert leaves["lstm.accuracy"] == c["models"]["lstm"]["accuracy"]
+    assert leaves["best_baseline.accuracy"] == c["best_baseline"]["accuracy"]
+    assert leaves["mcnemar_lstm_vs_gru.p_value"] == c["mcnemar_lstm_vs_gru"]["p_value"]
+
+
+def test_headline_adds_the_headroom_share_where_the_comparison_has_one(tmp_path):
+    c = build(write_fake_run(tmp_path))
+    c["models"]["lstm"]["headroom_share"] = 0.8
+    h = report.headline(c)
+    assert h["lstm"]["headroom_share"] == 0.8 and "headroom_share" not in h["gru"]

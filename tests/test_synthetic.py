@@ -78,7 +78,7 @@ def read_raw(folder: Path) -> dict[str, pd.DataFrame]:
 
 
 def count(folder: Path) -> dict:
-    """The metrics/data.json numbers, counted from the CSV files."""
+    """The data/ingest.json numbers, counted from the CSV files."""
     raw = read_raw(folder)
     tracks, tweets, users = raw["tracks"], raw["tweets"], raw["users"]
     genre_of = {normalise(u): resolve(g) for u, g in zip(tracks["url"], tracks["genres"])}

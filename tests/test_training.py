@@ -7,7 +7,7 @@ import yaml
 
 from nextgenre.features import build_features
 from nextgenre.sequences import windows_for
-from nextgenre.training import load_model, save_model, train_model
+from nextgenre.training import load_model, save_model, stopping_note, train_model
 from tests.conftest import ROOT
 from tests.fake_pipeline_data import write_fake_pipeline_data
 
@@ -30,7 +30,7 @@ def digest(folder):
     return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in ("config.json", "weights.npz")}
 
 
-def test_same_seed_gives_same_model_bytes(tiny, tmp_path):
+def test_same_seed_gives_same_model_bytes(tiny, tmp_path, capsys):
     processed, params = tiny
     config = {
         "kind": "gru",
@@ -43,6 +43,9 @@ def test_same_seed_gives_same_model_bytes(tiny, tmp_path):
         model, history = train_model("gru", processed, params)
         save_model(model, tmp_path / run, config)
     assert len(history["loss"]) == 2
+    # How training ended, and the epoch whose weights it kept (the lowest val_loss), are printed.
+    best = int(np.argmin(history["val_loss"]))
+    assert f"restored the best epoch, {best + 1} (val_loss {history['val_loss'][best]:.4f}" in capsys.readouterr().out
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     # The saved model gives the trained model's predictions.
     loaded, _ = load_model(tmp_path / "b")
@@ -79,3 +82,12 @@ def test_dvclive_summary_is_the_restored_epoch_not_the_last(tmp_path):
     }
     curve = (tmp_path / "live/plots/metrics/eval/loss.tsv").read_text().splitlines()
     assert len(curve) == 4  # header + every epoch, untouched by the summary
+
+
+def test_stopping_note_counts_epochs_from_one():
+    note = stopping_note([0.9, 0.8, 0.85, 0.86], stopped_epoch=3, best_epoch=1, epochs=100)
+    assert note == (
+        "early stopping after epoch 4 of 100 (val_loss stopped improving); restored the best epoch, 2 "
+        "(val_loss 0.8000; dvclive step 1)"
+    )
+    assert stopping_note([0.9, 0.8], stopped_epoch=0, best_epoch=1, epochs=2).startswith("ran all 2 epochs;")

@@ -7,6 +7,12 @@ ops. These choose the machine, not the study, so they are environment variables,
   unset, Keras and the text encoder take the CUDA GPU when torch sees one.
 - `NEXTGENRE_THREADS` (read by nextgenre.threads): CPU threads (default: every CPU); parallel
   `dvc queue` workers set it.
+- `NEXTGENRE_VERBOSE=1` keeps TensorFlow's C++ log (oneDNN and CPU-feature notices, the
+  `E0000 ... AVX-512` line, which is not an error), silenced otherwise: importing this module
+  sets `TF_CPP_MIN_LOG_LEVEL=3` (unless the user set it), and `import_keras` loads TensorFlow
+  with the process's stderr closed, as its oneDNN notice is printed before any log level
+  applies. oneDNN itself stays on (TF_ENABLE_ONEDNN_OPTS untouched): turning it off would change
+  the floating-point sums, hence the results' bytes.
 
 Same settings, same backend, same device and threads: same bytes. Another backend, device or
 thread count gives other floating-point sums, hence other (equally valid) bytes.
@@ -15,12 +21,46 @@ thread count gives other floating-point sums, hence other (equally valid) bytes.
 from __future__ import annotations
 
 import os
+import sys
 
 from nextgenre.errors import NextgenreError
 from nextgenre.threads import threads
 
 # cuBLAS is deterministic only with a fixed workspace; it must be set before CUDA starts.
 os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+
+VERBOSE_ENV = "NEXTGENRE_VERBOSE"
+
+
+def verbose() -> bool:
+    return os.environ.get(VERBOSE_ENV, "0").strip() not in ("", "0")
+
+
+if not verbose():  # before TensorFlow loads: it reads the level then
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def import_keras():
+    """Keras, with TensorFlow (its default backend here) imported first with file descriptor 2
+    pointed at /dev/null unless NEXTGENRE_VERBOSE is set: TensorFlow's C library prints a oneDNN
+    notice at import time that no log level silences. A Python error of the import is raised as
+    usual, once stderr is back."""
+    import importlib.util
+
+    tensorflow = os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow"
+    if tensorflow and not verbose() and "tensorflow" not in sys.modules and importlib.util.find_spec("tensorflow"):
+        sys.stderr.flush()
+        saved = os.dup(2)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 2)
+            import tensorflow  # noqa: F401
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+    import keras
+
+    return keras
 
 
 def keras_backend() -> str:

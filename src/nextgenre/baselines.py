@@ -213,7 +213,7 @@ def _majority_class(train: pd.DataFrame, n_classes: int) -> int:
 
 
 def metrics(predictions: pd.DataFrame, classes: list[str]) -> dict:
-    """metrics/baselines.json: {baseline: scores} plus n_test and the class names."""
+    """data/predictions/baselines.json: {baseline: scores} plus n_test and the class names."""
     out = {
         name: scores(predictions["y_true"].to_numpy(), predictions[name].to_numpy(), len(classes)) for name in BASELINES
     }

@@ -4,7 +4,7 @@ The grids are lists of named configurations (settings for `dvc exp run -S`). `ex
 a grid and its seeds into named experiments ({name: settings}); `queue_experiments` queues each
 with `dvc exp run --queue`, and `run_queue` starts `dvc queue start -j N` and waits until the
 queue is empty (`grid_remote` spreads the same list over machines). The readers take each
-experiment's metrics/comparison.json (and, for paired effects, its prediction files) back from
+experiment's reports/comparison.json (and, for paired effects, its prediction files) back from
 its experiment ref, so `dvc exp show` lists the very same experiments the tables are built from.
 """
 
@@ -24,6 +24,7 @@ import yaml
 from nextgenre import stats
 from nextgenre.errors import NextgenreError
 from nextgenre.registry import MODELS, mcnemar_key, pairs
+from nextgenre.report import COMPARISON
 from nextgenre.threads import THREADS_ENV
 
 # Every grid setting is given explicitly, so the workspace's own values never leak in.
@@ -214,15 +215,17 @@ def has_experiment(name: str) -> bool:
 
 
 def read_git_file(name: str, path: str) -> str:
-    """A git-tracked file (metrics, plot data) as the experiment `name` left it."""
+    """A text file (git-tracked: metrics, plot data, reports; or a DVC output, from the cache) as
+    the experiment `name` left it."""
     import dvc.api
 
     return dvc.api.read(path, rev=_exp_ref(name))
 
 
 def read_comparison(name: str) -> dict:
-    """metrics/comparison.json as the experiment `name` left it."""
-    return json.loads(read_git_file(name, "metrics/comparison.json"))
+    """The report's comparison (nextgenre.report.COMPARISON: accuracies with intervals, baselines,
+    McNemar's tests, the paper's row) as the experiment `name` left it."""
+    return json.loads(read_git_file(name, COMPARISON))
 
 
 def read_best_val(name: str, model: str) -> dict:

@@ -12,7 +12,7 @@
   INTERVALS, stress_I is the mean stress and n_I the count of the same user's ordinary tweets
   with t < created_at <= t + I minutes (t: the session's time); stress_I is NaN when n_I is 0.
 
-metrics/data.json (the paper's Tables I-IV and Fig. 5 from what was read):
+data/ingest.json (the paper's Tables I-IV and Fig. 5 from what was read):
 users_per_group (users.csv), sessions (kept sessions), sessions_with_stress (sessions with
 n_I > 0), genre_by_group (those sessions by group and genre), class_counts (all kept sessions
 per class of each class scheme), dropped (per reason), tweets (rows of tweets.csv),

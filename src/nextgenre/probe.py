@@ -39,3 +39,16 @@ def genre_probe(vectors: np.ndarray, genres, seed: int = 0) -> dict:
     genres = np.asarray(genres, dtype=object).astype(str)
     lyrical = np.abs(vectors).sum(axis=1) > 0
     return {"all": _probe(vectors, genres, seed), "with_lyrics": _probe(vectors[lyrical], genres[lyrical], seed)}
+
+
+def probe_metrics(probe: dict) -> dict:
+    """The embed stage's metrics (metrics/embed.json): the probe's accuracy and its majority-class
+    reference per track set (all, with_lyrics) where the probe ran; the rest of `probe` is detail
+    kept in data/embeddings/summary.json."""
+    return {
+        "genre_probe": {
+            name: {"accuracy": p["accuracy"], "majority": p["majority"]}
+            for name, p in probe.items()
+            if p.get("accuracy") is not None
+        }
+    }

@@ -23,7 +23,7 @@ def pairs() -> list[tuple[str, str]]:
 
 
 def mcnemar_key(a: str, b: str) -> str:
-    """The key of McNemar's test of model a against model b in metrics/comparison.json."""
+    """The key of McNemar's test of model a against model b in the report's comparison and headline."""
     return f"mcnemar_{a}_vs_{b}"
 
 

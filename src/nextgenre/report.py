@@ -1,10 +1,12 @@
 """The comparison report: this run's LSTM and GRU beside the paper's table and the baselines.
 
-`build_comparison` gathers everything into one dictionary (metrics/comparison.json);
-`render_markdown` turns it into reports/comparison.md. Accuracies are recomputed from the
-prediction files (and checked against the metrics files), with 95% percentile bootstrap
-intervals that resample test *users* (see nextgenre.stats), and McNemar's test of every pair of
-models (nextgenre.registry) on the same test samples.
+`build_comparison` gathers everything into one dictionary (reports/comparison.json);
+`render_markdown` turns it into reports/comparison.md and `headline` picks the few numbers that
+are the run's metrics (metrics/headline.json: what `dvc exp show` and `dvc metrics diff` show).
+Accuracies are recomputed from the prediction files (and checked against the evaluate stage's
+scores), with 95% percentile bootstrap intervals that resample test *users* (see
+nextgenre.stats), and McNemar's test of every pair of models (nextgenre.registry) on the same
+test samples.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ PAPER_KEYS = ("classes", "attention", "stress", "oversampling")
 PAPER_ENCODER = "roberta-base (768 dimensions)"
 ALPHA = 0.05
 
+COMPARISON = "reports/comparison.json"  # everything the report says (a plain output, kept in git)
+HEADLINE = "metrics/headline.json"  # the run's metrics: numbers only
+MODEL_SCORES = "data/predictions/{}.json"  # evaluate@<model>'s scores (with per-class ones)
+BASELINE_SCORES = "data/predictions/baselines.json"
+EMBED_SUMMARY = "data/embeddings/summary.json"  # the encoder's name and dimension
+
 
 @dataclass
 class RunResults:
@@ -36,9 +44,9 @@ class RunResults:
 
     predictions: dict[str, pd.DataFrame]  # model -> target, y_true, y_pred, p_<class>
     baselines: pd.DataFrame  # target, y_true, one column per baseline
-    model_metrics: dict[str, dict]  # metrics/<model>.json
-    baseline_metrics: dict  # metrics/baselines.json
-    embed: dict  # metrics/embed.json
+    model_metrics: dict[str, dict]  # data/predictions/<model>.json
+    baseline_metrics: dict  # data/predictions/baselines.json
+    embed: dict  # data/embeddings/summary.json
     users: np.ndarray  # user_index of every test sample (bootstrap clusters)
 
 
@@ -67,9 +75,9 @@ def load_results(root: str | Path = ".") -> RunResults:
     return RunResults(
         predictions=predictions,
         baselines=base,
-        model_metrics={m: _read_json(root / f"metrics/{m}.json") for m in MODELS},
-        baseline_metrics=_read_json(root / "metrics/baselines.json"),
-        embed=_read_json(root / "metrics/embed.json"),
+        model_metrics={m: _read_json(root / MODEL_SCORES.format(m)) for m in MODELS},
+        baseline_metrics=_read_json(root / BASELINE_SCORES),
+        embed=_read_json(root / EMBED_SUMMARY),
         users=user_of.loc[targets].to_numpy(),
     )
 
@@ -135,7 +143,7 @@ def _check_classes(results: RunResults, n_classes: int) -> list[str]:
     classes = results.baseline_metrics.get("classes")
     for name, m in results.model_metrics.items():
         if m.get("classes") != classes:
-            raise NextgenreError(f"metrics/{name}.json and metrics/baselines.json name different classes")
+            raise NextgenreError(f"{MODEL_SCORES.format(name)} and {BASELINE_SCORES} name different classes")
     if classes is None or len(classes) != n_classes:
         raise NextgenreError(
             f"metrics name {classes} as classes but features.classes is {n_classes} (rerun `dvc repro`)"
@@ -166,9 +174,10 @@ def build_comparison(results: RunResults, params: dict, paper: dict, truth: dict
         reported = results.model_metrics[name]["accuracy"]
         if abs(reported - models[name]["accuracy"]) > 1e-4:
             raise NextgenreError(
-                f"metrics/{name}.json says accuracy {reported} but its predictions give "
+                f"{MODEL_SCORES.format(name)} says accuracy {reported} but its predictions give "
                 f"{models[name]['accuracy']:.6f} (stale outputs? rerun `dvc repro`)"
             )
+        models[name]["per_class"] = results.model_metrics[name]["per_class"]
     base = {name: _scored(y_true, results.baselines[name].to_numpy(), users, len(classes), seed) for name in BASELINES}
 
     best = max(BASELINES, key=lambda b: base[b]["accuracy"])  # first in BASELINES order on ties
@@ -211,6 +220,28 @@ def build_comparison(results: RunResults, params: dict, paper: dict, truth: dict
         # --- known answers (issue 12): oracle, from-history ceiling, headroom share per model ---
         "known_answers": headroom.known_answers(truth, correct, best, best_correct, users, seed),
     }
+
+
+HEADLINE_SCORES = ("accuracy", "ci_low", "ci_high", "macro_f1")
+
+
+def headline(c: dict) -> dict:
+    """The run's metrics (metrics/headline.json), numbers only, picked from the comparison `c`:
+    per model its test accuracy with the 95% interval (ci_low, ci_high) and macro-F1, and its
+    `headroom_share` where the comparison has one (synthetic data, whose truth is known: the
+    known-answers block); the best baseline's accuracy (its name is in the report); McNemar's p
+    of every pair of models."""
+    known = c.get("known_answers", {}).get("models", {})
+    out = {}
+    for name in MODELS:
+        m = c["models"][name]
+        out[name] = {k: m[k] for k in HEADLINE_SCORES}
+        if known.get(name, {}).get("headroom_share") is not None:
+            out[name]["headroom_share"] = known[name]["headroom_share"]
+    out["best_baseline"] = {"accuracy": c["best_baseline"]["accuracy"]}
+    for a, b in pairs():
+        out[mcnemar_key(a, b)] = {"p_value": c[mcnemar_key(a, b)]["p_value"]}
+    return out
 
 
 # --- markdown -------------------------------------------------------------------------------

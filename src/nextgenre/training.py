@@ -64,9 +64,27 @@ def train_model(kind: str, processed: Processed, params: dict, live=None):
     history = model.fit(
         train_data, validation_data=val_data, epochs=tp["epochs"], callbacks=callbacks, verbose=2, shuffle=False
     )
+    print(
+        f"train@{kind}: "
+        + stopping_note(history.history["val_loss"], stopper.stopped_epoch, stopper.best_epoch, tp["epochs"])
+    )
     if live is not None:
         summarize_restored_epoch(live, history.history, stopper.best_epoch)
     return model, history.history
+
+
+def stopping_note(val_loss: list[float], stopped_epoch: int, best_epoch: int, epochs: int) -> str:
+    """One line on how training ended (Keras' EarlyStopping: `stopped_epoch` 0 when it did not
+    stop early; epochs counted from 0) and which epoch's weights the model keeps."""
+    ran = len(val_loss)
+    if stopped_epoch > 0:
+        ended = f"early stopping after epoch {stopped_epoch + 1} of {epochs} (val_loss stopped improving)"
+    else:
+        ended = f"ran all {ran} epochs"
+    return (
+        f"{ended}; restored the best epoch, {best_epoch + 1} (val_loss {val_loss[best_epoch]:.4f}; "
+        f"dvclive step {best_epoch})"
+    )
 
 
 def restored_epoch_summary(history: dict, best: int) -> dict:

@@ -224,3 +224,12 @@ def write_raw(imported: Imported, folder: Path) -> None:
     """The three CSV files of the raw schema into `folder` (an atomic_dir's temporary folder)."""
     for name in ("users", "tweets", "tracks"):
         getattr(imported, name).to_csv(folder / f"{name}.csv", index=False)
+
+
+def headline(metrics: dict) -> dict:
+    """metrics/import.json: the import's few headline numbers, under `import` so that their names
+    say what they count in `dvc exp show`; every count (drops per reason, services, genre rules)
+    stays in the raw folder's import.json."""
+    keys = ("lines", "sessions", "users", "tracks", "ambiguous_share")
+    numbers = {k: metrics[k] for k in keys}
+    return {"import": {**numbers, "artist_match_rate": metrics["artist_match"]["tweets_rate"]}}

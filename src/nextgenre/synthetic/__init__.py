@@ -21,7 +21,7 @@ Modules, in the order the generator uses them:
 - dataset: all of it assembled (`generate`) and written (`write_raw`);
 - truth: the truth beside the data (`write_truth`), the from-history ceiling and the accuracies
   of oracle, ceiling and repeat-last on given samples;
-- calibration: how close ingest's metrics/data.json comes to the paper's tables.
+- calibration: how close ingest's data/ingest.json comes to the paper's tables.
 Every knob is in params.yaml `synthetic:`.
 """
 

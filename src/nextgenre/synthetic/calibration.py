@@ -1,4 +1,4 @@
-"""How close the data that ingest measured (metrics/data.json) comes to the paper's Tables I-IV.
+"""How close the data that ingest measured (data/ingest.json) comes to the paper's Tables I-IV.
 
 Every check gives one row: what was measured, the paper's figure (scaled by `scale` for a
 synthetic run at another scale), the deviation, the tolerance and whether it is within it.
@@ -52,7 +52,7 @@ def total_variation(counts_a, counts_b) -> float:
 
 
 def compare(data: dict, tables: dict, scale: float = 1.0, ptsd_users: float | None = None) -> list[dict]:
-    """Rows comparing ingest's `data` (the metrics/data.json shape) with `tables`."""
+    """Rows comparing ingest's `data` (the data/ingest.json shape) with `tables`."""
     rows = []
     measured_users = data.get("users_per_group", {})
     expected_users = {g: n for g, n in tables["users_per_group"].items()}
