@@ -1,6 +1,6 @@
 """Why does a model miss part of the headroom? Retrain LSTM/GRU on one experiment's processed data
 with a variant and print test accuracy and headroom share (the ceiling and best baseline come from
-that experiment's metrics/comparison.json; synthetic data only).
+that experiment's reports/comparison.json; synthetic data only).
 
     python experiments/headroom_variants.py memory-strong-plain-s1 default notext patience10
 

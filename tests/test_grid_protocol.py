@@ -87,7 +87,7 @@ def test_two_machines_run_disjoint_halves_and_a_third_collects_the_one_machine_t
     for name in names:  # the models were trained again, not restored from the runners' results
         assert "Running stage 'train@lstm'" in run(["dvc", "queue", "logs", name], collector).stdout
     # The workspace's committed results are left as they were.
-    assert json.loads((collector / "metrics/comparison.json").read_text())["config"]["classes"] == 6
+    assert json.loads((collector / "reports/comparison.json").read_text())["config"]["classes"] == 6
 
 
 def test_parts_are_disjoint_cover_the_list_and_mix_configurations():

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from nextgenre import baselines, headroom, stats
-from nextgenre.metrics import scores
+from nextgenre import baselines, headroom, report, stats
+from nextgenre.metrics import detailed_scores
 from nextgenre.processed import write_processed
 from nextgenre.pseudonym import SYNTHETIC_KEY
 from nextgenre.synthetic import write_raw, write_truth
@@ -64,17 +64,17 @@ def tiny_run(root, raw_name="synthetic", **effects):
     base = baselines.predict_all(processed, seed=42)
     names = processed.classes
     (root / "data/predictions").mkdir(parents=True)
-    (root / "metrics").mkdir()
     base.to_parquet(root / "data/predictions/baselines.parquet", index=False)
-    (root / "metrics/baselines.json").write_text(json.dumps(baselines.metrics(base, names)))
+    (root / report.BASELINE_SCORES).write_text(json.dumps(baselines.metrics(base, names)))
     for model, source in (("lstm", "markov"), ("gru", "repeat_last")):
         pred = pd.DataFrame({"target": base["target"], "y_true": base["y_true"], "y_pred": base[source]})
         for i, c in enumerate(names):
             pred[f"p_{c}"] = (pred["y_pred"] == i).astype(np.float32)
         pred.to_parquet(root / f"data/predictions/{model}.parquet", index=False)
-        m = scores(base["y_true"].to_numpy(), base[source].to_numpy(), len(names))
-        (root / f"metrics/{model}.json").write_text(json.dumps({**m, "classes": names}))
-    (root / "metrics/embed.json").write_text(json.dumps({"encoder": "random", "dim": 8}))
+        m = detailed_scores(base["y_true"].to_numpy(), base[source].to_numpy(), names)
+        (root / report.MODEL_SCORES.format(model)).write_text(json.dumps(m))
+    (root / "data/embeddings").mkdir(parents=True)
+    (root / report.EMBED_SUMMARY).write_text(json.dumps({"encoder": "random", "dim": 8}))
     return root, base
 
 
@@ -94,7 +94,7 @@ def test_report_stage_writes_the_known_answers(tmp_path, monkeypatch):
     root, base = tiny_run(tmp_path, memory_effect=0.6)
     monkeypatch.chdir(root)
     runpy.run_path(str(ROOT / "stages" / "report.py"), run_name="stage")["main"]()
-    c = json.loads((root / "metrics/comparison.json").read_text())
+    c = json.loads((root / "reports/comparison.json").read_text())
     k = c["known_answers"]
     assert k["truth"] is True and k["best_baseline"] == c["best_baseline"]["name"]
     assert k["oracle"]["accuracy"] >= k["ceiling"]["accuracy"] - 0.01
@@ -114,7 +114,7 @@ def test_real_data_has_no_truth(tmp_path, monkeypatch):
     monkeypatch.chdir(root)
     monkeypatch.setenv("NEXTGENRE_PSEUDONYM_KEY", SYNTHETIC_KEY)
     runpy.run_path(str(ROOT / "stages" / "report.py"), run_name="stage")["main"]()
-    c = json.loads((root / "metrics/comparison.json").read_text())
+    c = json.loads((root / "reports/comparison.json").read_text())
     assert c["known_answers"] == {"truth": False, "note": headroom.NO_TRUTH}
     assert "No truth: real data has no known answers" in (root / "reports/comparison.md").read_text()
 

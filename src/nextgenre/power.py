@@ -101,7 +101,7 @@ def seed_effect(row: dict, model: str, seed: int) -> tuple[float, float, float]:
 def ceiling_effect(row: dict, seed: int, read) -> float | None:
     """The effect as the from-history ceiling sees it (the most any model could show) in one
     seed: ceiling with minus ceiling without, or, for memory, ceiling minus the Markov baseline.
-    `read(name)`: an experiment's metrics/comparison.json."""
+    `read(name)`: an experiment's reports/comparison.json."""
     with_run = read(grid.experiment_name(row["with"], seed))
     got = with_run.get("known_answers", {})
     if not got.get("truth"):
@@ -154,7 +154,7 @@ def seeds_run(row: dict, seeds: list[int]) -> list[int]:
 
 def study(strengths: dict[str, float], seeds: list[int], read) -> list[dict]:
     """Every comparison x model, summarised over the seeds that ran; `read(name)`: an
-    experiment's metrics/comparison.json (for the ceiling's view of the effect)."""
+    experiment's reports/comparison.json (for the ceiling's view of the effect)."""
     out = []
     for row in comparisons(strengths):
         done = seeds_run(row, seeds)
@@ -173,7 +173,7 @@ def study(strengths: dict[str, float], seeds: list[int], read) -> list[dict]:
 
 def headroom_rows(strengths: dict[str, float], seeds: list[int], read) -> list[dict]:
     """Headroom share of each model in each cell that should detect its effect (mean over seeds
-    and the per-seed values), from each experiment's metrics/comparison.json (`read(name)`)."""
+    and the per-seed values), from each experiment's reports/comparison.json (`read(name)`)."""
     rows = []
     for cell in dict.fromkeys(row["with"] for row in comparisons(strengths)):
         names = [grid.experiment_name(cell, seed) for seed in seeds]
