@@ -7,7 +7,8 @@ run as DVC experiments; writes reports/power.md (see nextgenre.power).
 Every cell x seed is queued with `dvc exp run --queue -n <cell>-s<seed>` (nextgenre.grid), seed
 by seed, run with `dvc queue start -j N`, and read back from its experiment ref. With --reuse,
 experiments that already ran are kept (to resume an interrupted study); --collect-only skips the
-queue and tabulates what is there.
+queue and tabulates what is there. Across N machines (nextgenre.grid_remote, README "A grid
+across N machines"): `--part K/N --push origin` on each, then `--collect origin` on one.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from nextgenre import grid, power
+from nextgenre import grid, grid_remote, power
 from nextgenre.outputs import atomic_file
 from nextgenre.runner import run_stage
 
@@ -37,13 +38,23 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep experiments of the same name that already ran")
     parser.add_argument("--collect-only", action="store_true", help="tabulate the experiments that ran")
     parser.add_argument("--out", type=Path, default=Path("reports/power.md"))
+    grid_remote.add_arguments(parser)
     args = parser.parse_args()
 
     strengths = {"zero": 0.0, "weak": args.weak, "strong": args.strong}
     cells = power.cells(strengths)
     extra = grid.parse_settings(args.set)
+    command = "python experiments/power.py " + " ".join(sys.argv[1:])
     started = time.perf_counter()
-    if not args.collect_only:
+    if args.part or args.collect:  # one of several machines, or the one that gathers their runs
+        named = {
+            n: s
+            for batch in power.batches(strengths)
+            for n, s in grid.experiments(dict(batch), args.seeds, extra).items()
+        }
+        if grid_remote.execute(named, args, command) is None:
+            return
+    elif not args.collect_only:
         for batch in power.batches(strengths):  # strong and zero first: the targets
             grid.queue_grid(dict(batch), args.seeds, extra, reuse=args.reuse)
             grid.run_queue(args.jobs, poll_seconds=60)
@@ -51,7 +62,6 @@ def main() -> None:
 
     summary = power.study(strengths, args.seeds, grid.read_comparison)
     headroom = power.headroom_rows(strengths, args.seeds, grid.read_comparison)
-    command = "python experiments/power.py " + " ".join(sys.argv[1:])
     settings = ", ".join(f"`{k}={v}`" for k, v in extra.items()) or "none"
     text = "\n".join(
         [
@@ -60,7 +70,7 @@ def main() -> None:
             NOTE,
             "",
             f"Produced by `{command}`"
-            + ("" if args.collect_only else f" in {minutes:.0f} minutes")
+            + ("" if args.collect_only or args.collect else f" in {minutes:.0f} minutes")
             + f"; seeds {', '.join(map(str, args.seeds))}; strengths {strengths}; settings for every "
             f"experiment: {settings}; {len(cells)} configurations per seed (`{'`, `'.join(n for n, _ in cells)}`).",
             "",
