@@ -211,6 +211,9 @@ def test_headline_holds_only_the_named_numbers(tmp_path):
 
 def test_headline_adds_the_headroom_share_where_the_comparison_has_one(tmp_path):
     c = build(write_fake_run(tmp_path))
-    c["known_answers"] = {"truth": True, "models": {"lstm": {"headroom_share": 0.8}, "gru": {"headroom_share": None}}}
+    models = {"lstm": {"headroom_share": 0.8}, "gru": {"headroom_share": None}}
+    c["known_answers"] = {"truth": True, "headroom": {"ci_low": 0.05}, "models": models}
     h = report.headline(c)
     assert h["lstm"]["headroom_share"] == 0.8 and "headroom_share" not in h["gru"]
+    c["known_answers"]["headroom"]["ci_low"] = -0.001  # no learnable headroom: the share is noise
+    assert all("headroom_share" not in report.headline(c)[m] for m in ("lstm", "gru"))

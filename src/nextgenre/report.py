@@ -228,10 +228,13 @@ HEADLINE_SCORES = ("accuracy", "ci_low", "ci_high", "macro_f1")
 def headline(c: dict) -> dict:
     """The run's metrics (metrics/headline.json), numbers only, picked from the comparison `c`:
     per model its test accuracy with the 95% interval (ci_low, ci_high) and macro-F1, and its
-    `headroom_share` where the comparison has one (synthetic data, whose truth is known: the
-    known-answers block); the best baseline's accuracy (its name is in the report); McNemar's p
-    of every pair of models."""
-    known = c.get("known_answers", {}).get("models", {})
+    `headroom_share` where the comparison has one and the headroom is real (synthetic data, whose
+    truth is known: the known-answers block, where the headroom's interval lies above zero; with
+    no learnable headroom the share is noise and stays in the report only); the best baseline's
+    accuracy (its name is in the report); McNemar's p of every pair of models."""
+    answers = c.get("known_answers", {})
+    learnable = (answers.get("headroom") or {}).get("ci_low") is not None and answers["headroom"]["ci_low"] > 0
+    known = answers.get("models", {}) if learnable else {}
     out = {}
     for name in MODELS:
         m = c["models"][name]
