@@ -8,10 +8,7 @@ windows gathered by index, nextgenre.models.build_model, Adam, batch 256), in tw
           of 50 batches, each as long as its longest window (padded steps masked); validation
           batches in sample order, padded to `history` steps; the Masking layer in the model;
   after   nextgenre.sequences now: every batch holds windows of one length (no padded step,
-          training and validation), and no Masking layer where no window has an all-zero step;
-  projected  "after" with the recurrent layers of nextgenre.recurrent: the input part of every
-          gate computed for all time steps in one matrix product before the loop (the same
-          function and weights as keras.layers.LSTM/GRU; tests/test_recurrent.py).
+          training and validation), and no Masking layer where no window has an all-zero step.
 Both compute the same function of every window (tests/test_models.py); the batches group the
 samples differently, so the trained weights differ in their bits.
 
@@ -55,8 +52,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from nextgenre.sequences import WindowDataset, Windows  # noqa: E402
 
-CONFIGS = ["before", "after", "projected"]
-
 
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -71,7 +66,7 @@ def parse_args():
     ap.add_argument("--val-share", type=float, default=0.15)
     ap.add_argument("--jit", action="store_true", help="compile the train step with XLA (jit_compile=True)")
     ap.add_argument("--models", nargs="+", default=["lstm", "gru"])
-    ap.add_argument("--configs", nargs="+", default=["before", "after"], choices=CONFIGS)
+    ap.add_argument("--configs", nargs="+", default=["before", "after"], choices=["before", "after"])
     ap.add_argument("--matmul-size", type=int, default=1024)
     ap.add_argument("--processed", type=Path, help="use the real data/processed of a dvc repro")
     return ap.parse_args()
@@ -180,18 +175,13 @@ def datasets(config, windows, train_pos, val_pos, labels, args):
 
 
 def compiled_model(kind, config, windows, args):
-    from unittest import mock
-
     import keras
 
-    from nextgenre import models, recurrent
-    from nextgenre.registry import MODELS
+    from nextgenre.models import build_model
 
     params = {"units": args.units, "layers": 2, "dense": [args.dense], "attention": False, "dropout": 0.2}
     masking = config == "before" or windows.has_gaps()
-    library = recurrent if config == "projected" else keras.layers
-    with mock.patch.dict(models.RECURRENT, {name: getattr(library, layer) for name, layer in MODELS.items()}):
-        model = models.build_model(kind, args.input_dim, args.classes, params, masking=masking)
+    model = build_model(kind, args.input_dim, args.classes, params, masking=masking)
     model.compile(
         optimizer=keras.optimizers.Adam(1e-3),
         loss="sparse_categorical_crossentropy",
