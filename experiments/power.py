@@ -80,7 +80,11 @@ def main() -> None:
             "above zero, 0.05 on either side). Share intervals: exact Clopper-Pearson 95%. *At the ceiling*: "
             "the same difference for the from-history ceiling (the most any model could show), mean over "
             "seeds. The verdict at strength 0 is a one-sided exact binomial test of the rate "
-            "against 0.05.",
+            "against 0.05. *95% CI over seeds*: a t-interval of the mean difference over the seeds; each "
+            "seed draws its own data and trains its own models, so this interval also holds the training's "
+            "randomness, which a seed's paired interval (both trained models fixed) leaves out. At strength 0 "
+            "an interval over seeds that excludes zero means a systematic difference between the two "
+            "configurations that is not the planted effect (for example one of them trains worse).",
             "",
             power.power_table(summary),
             "## Headroom shares in the configurations that should detect each effect",

@@ -67,3 +67,14 @@ def test_tables_render_finished_and_missing_comparisons():
     table = power.power_table([done, missing])
     assert "5/5 | power 1.00 [0.48, 1.00]" in table and "not run" in table
     assert "not run" in power.per_seed_table([missing], [1, 2])
+
+
+def test_interval_over_seeds_holds_the_spread_between_seeds():
+    # differences 0.01, 0.02, 0.03, 0.04, 0.05: mean 0.03, sd 0.0158, t(0.975, 4) = 2.776
+    low, high = power.seeds_interval([0.01, 0.02, 0.03, 0.04, 0.05])
+    assert low == pytest.approx(0.03 - 2.776 * 0.01581 / 5**0.5, abs=1e-4) and high == pytest.approx(0.0496, abs=1e-4)
+    assert power.seeds_interval([0.02]) is None
+    row = power.comparisons(STRENGTHS)[0]
+    got = {**power.summarise(row, [(d, d - 0.01, d + 0.01) for d in (0.01, 0.02, 0.03, 0.04, 0.05)]), "model": "gru"}
+    assert got["seeds_ci"] == pytest.approx((low, high))
+    assert f"+0.030 [{low:+.3f}, {high:+.3f}]" in power.power_table([{**got, "ceiling_effect": None}])

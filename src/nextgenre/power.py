@@ -19,7 +19,7 @@ The cells are a plain list of (name, settings) pairs, so any runner of named con
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import binomtest
+from scipy.stats import binomtest, t
 
 from nextgenre import grid
 from nextgenre.registry import MODELS
@@ -124,6 +124,19 @@ def consistent_with_null(k: int, n: int) -> bool:
     return bool(binomtest(k, n, NULL_RATE, alternative="greater").pvalue >= 0.05)
 
 
+def seeds_interval(differences: list[float]) -> tuple[float, float] | None:
+    """95% t-interval of the mean difference over seeds. Each seed draws its own data and
+    trains its own models, so this interval also holds the training's randomness, which a
+    seed's paired interval (over test users, with both models fixed) leaves out. None for
+    fewer than 2 seeds."""
+    n = len(differences)
+    if n < 2:
+        return None
+    mean, sd = float(np.mean(differences)), float(np.std(differences, ddof=1))
+    half = float(t.ppf(0.975, n - 1)) * sd / np.sqrt(n)
+    return mean - half, mean + half
+
+
 def summarise(row: dict, results: list[tuple[float, float, float]]) -> dict:
     """Power (or, at strength 0, false-positive rate) of one comparison over seeds (no seeds:
     not run)."""
@@ -137,6 +150,7 @@ def summarise(row: dict, results: list[tuple[float, float, float]]) -> dict:
         **row,
         "seeds": n,
         "mean_difference": float(np.mean([d for d, _, _ in results])),
+        "seeds_ci": seeds_interval([d for d, _, _ in results]),
         "detected": above,
         "share": above / n,
         "share_ci": [low, high],
@@ -203,7 +217,7 @@ def _interval(lo: float, hi: float) -> str:
 
 def power_table(summary: list[dict]) -> str:
     lines = [
-        "| effect | level (strength) | model | seeds | mean difference | at the ceiling | "
+        "| effect | level (strength) | model | seeds | mean difference [95% CI over seeds] | at the ceiling | "
         "interval above zero | power / false-positive rate [95% CI] | below zero | verdict |",
         "| --- | --- | --- | ---: | ---: | ---: | ---: | :-: | ---: | --- |",
     ]
@@ -219,10 +233,11 @@ def power_table(summary: list[dict]) -> str:
         else:
             verdict = "≥ 0.8" if r["share"] >= 0.8 else "< 0.8"
         ceiling = "—" if r["ceiling_effect"] is None else f"{r['ceiling_effect']:+.3f}"
+        over_seeds = "" if r["seeds_ci"] is None else " [{:+.3f}, {:+.3f}]".format(*r["seeds_ci"])
         if r["seeds"] < MIN_SEEDS:
             verdict += f" (only {r['seeds']} seeds)"
         lines.append(
-            label + f"{r['model'].upper()} | {r['seeds']} | {r['mean_difference']:+.3f} | {ceiling} | "
+            label + f"{r['model'].upper()} | {r['seeds']} | {r['mean_difference']:+.3f}{over_seeds} | {ceiling} | "
             f"{r['detected']}/{r['seeds']} | {what} {r['share']:.2f} {_interval(*r['share_ci'])} | "
             f"{r['below_zero']}/{r['seeds']} | {verdict} |"
         )
