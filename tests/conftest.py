@@ -55,6 +55,11 @@ BIN = Path(sys.executable).parent
 # threads spin at each of t-SNE's 1,000 steps while the other worker holds a core, and a t-SNE of
 # 146 points took 9.1 CPU s instead of 0.3 (measured on this 2-core machine while it was busy).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Likewise the encoder and the models (nextgenre.threads): the two workers keep both cores busy,
+# and a tiny `dvc repro` took 46.7 CPU s with one thread a stage against 57.9 with two, with
+# the same results (measured side by side on this 2-core machine while it was shared). Tests of
+# the thread setting set it themselves; the grids' queue workers get cores / workers.
+os.environ.setdefault("NEXTGENRE_THREADS", "1")
 
 # Small enough that the whole pipeline runs in a minute or two on 2 cores.
 TINY_PARAMS = {
