@@ -9,6 +9,12 @@ copy of this repository (TINY_PARAMS):
                      included, for a test that changes anything. A second one, for a test that
                      needs several (two machines of a grid): copy_reproduced(reproduced, dest).
     tiny_repo        a committed tiny copy where nothing has run yet.
+    paper_grid       a copy of `reproduced` after the paper's grid ran in it on one machine
+                     (PAPER_GRID), built once per test run: read it, never change it. Its tests
+                     share the xdist_group "paper_grid", so one worker builds it and none waits.
+    paper_grid_copy  a private copy of `paper_grid`: its run-cache also holds every stage of the
+                     paper's configurations at seed 42, so an experiment with one of their
+                     settings costs no training.
 
 A new end-to-end test takes `reproduced_copy` and pays only for what it changes: a stage whose
 inputs and params are those of the reproduced run comes from the run-cache, so keep the default
@@ -30,6 +36,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -48,6 +55,11 @@ BIN = Path(sys.executable).parent
 # threads spin at each of t-SNE's 1,000 steps while the other worker holds a core, and a t-SNE of
 # 146 points took 9.1 CPU s instead of 0.3 (measured on this 2-core machine while it was busy).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Likewise the encoder and the models (nextgenre.threads): the two workers keep both cores busy,
+# and a tiny `dvc repro` took 46.7 CPU s with one thread a stage against 57.9 with two, with
+# the same results (measured side by side on this 2-core machine while it was shared). Tests of
+# the thread setting set it themselves; the grids' queue workers get cores / workers.
+os.environ.setdefault("NEXTGENRE_THREADS", "1")
 
 # Small enough that the whole pipeline runs in a minute or two on 2 cores.
 TINY_PARAMS = {
@@ -63,12 +75,16 @@ TINY_PARAMS = {
 }
 
 
+# The paper's grid at the reproduced repository's seed (the stages that no configuration changes
+# come from the run-cache), two queue workers of one thread each on 2 cores.
+PAPER_GRID = ["python", str(ROOT / "experiments" / "grid.py"), "paper", "--seeds", "42", "-j", "2"]
+
 # Minutes each, longest first: the workers start with them (the first builds `reproduced`; the
 # second runs its own `dvc repro` meanwhile) and the many short tests fill in around and after.
 LONGEST_FIRST = [
     "test_reproducibility.py::test_two_runs_from_scratch_agree",
     "test_grid.py::test_ablations_over_two_seeds_give_paired_effects",
-    "test_grid.py::test_paper_grid_runs_and_tabulates",
+    "test_grid.py::test_paper_grid_runs_and_tabulates",  # with the rest of xdist_group "paper_grid"
     "test_faults.py::test_killed_stage_leaves_nothing_valid_and_rerun_matches",
     "test_privacy.py::test_no_id_handle_or_text_leaves_the_cache",
 ]
@@ -77,7 +93,7 @@ LONGEST_FIRST = [
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Start with LONGEST_FIRST, so that no worker is left alone with a long test at the end."""
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("/")[-1].split("[")[0], len(rank)))
+    items.sort(key=lambda item: rank.get(re.split(r"[\[@]", item.nodeid.split("/")[-1])[0], len(rank)))
 
 
 def run(cmd: list[str], cwd: Path, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -182,3 +198,21 @@ def copy_reproduced(reproduced: Path, dest: Path) -> Path:
 def reproduced_copy(reproduced: Path, tmp_path: Path) -> Path:
     """A private copy of `reproduced` (git history, DVC cache and run-cache included)."""
     return copy_reproduced(reproduced, tmp_path / "repo")
+
+
+@pytest.fixture(scope="session")
+def paper_grid(reproduced: Path, tmp_path_factory) -> Path:
+    """A copy of `reproduced` after the paper's grid ran in it (PAPER_GRID: reports/paper_table.md,
+    an experiment per configuration), built once per test run. Read it, never change it."""
+
+    def build(repo: Path) -> None:
+        copy_reproduced(reproduced, repo)
+        run(PAPER_GRID, repo)
+
+    return build_once(shared_tmp(tmp_path_factory) / "paper_grid" / "repo", build)
+
+
+@pytest.fixture
+def paper_grid_copy(paper_grid: Path, tmp_path: Path) -> Path:
+    """A private copy of `paper_grid` (git history, experiments, DVC cache and run-cache included)."""
+    return copy_reproduced(paper_grid, tmp_path / "repo")

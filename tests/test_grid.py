@@ -12,10 +12,9 @@ from tests.conftest import ROOT, run
 pytestmark = pytest.mark.e2e
 
 
-def test_paper_grid_runs_and_tabulates(reproduced_copy):
-    repo = reproduced_copy
-    # The workspace's seed: the stages that no configuration changes come from the run-cache.
-    run(["python", str(ROOT / "experiments" / "grid.py"), "paper", "--seeds", "42", "-j", "2"], repo)
+@pytest.mark.xdist_group("paper_grid")
+def test_paper_grid_runs_and_tabulates(paper_grid):
+    repo = paper_grid  # the paper grid ran in it (conftest.PAPER_GRID)
     table = (repo / "reports" / "paper_table.md").read_text()
     assert "not the paper's hypothesis" in table
     for config in grid.PAPER:

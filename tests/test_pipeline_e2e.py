@@ -71,8 +71,9 @@ def test_every_declared_plot_renders_offline(reproduced):
     assert not [plot for plot in rendered if plot.startswith("dvclive/")]
 
 
-def test_experiment_shows_in_metrics_diff_and_plots(reproduced_copy):
-    repo = reproduced_copy
+@pytest.mark.xdist_group("paper_grid")
+def test_experiment_shows_in_metrics_diff_and_plots(paper_grid_copy):
+    repo = paper_grid_copy  # the paper grid's 3-class-attention-stress: its stages come from the run-cache
     run(
         ["dvc", "exp", "run", "-S", "features.classes=3", "-S", "model.attention=true", "-S", "features.stress=true"],
         repo,

@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -155,12 +156,21 @@ def queue_grid(grid: dict[str, dict], seeds: list[int], extra: dict, reuse: bool
     return plan(grid, seeds)
 
 
+@contextmanager
+def _dvc_queue():
+    """DVC's experiment queue of the repository here, read in this process: the same tasks as
+    `dvc queue status` lists, for a few CPU milliseconds a read instead of the 0.7 CPU s of a
+    `dvc` process (which also asks the workers how they are)."""
+    from dvc.repo import Repo
+
+    with Repo() as repo:
+        yield repo.experiments.celery_queue
+
+
 def _queued_names() -> set[str]:
     """Names of the experiments queued or running now."""
-    lines = _run("dvc", "queue", "status").splitlines()
-    return {
-        line.split()[1] for line in lines if len(line.split()) > 2 and any(w in line for w in ("Queued", "Running"))
-    }
+    with _dvc_queue() as queue:
+        return {entry.name for entry in (*queue.iter_queued(), *queue.iter_active())}
 
 
 def _remove_experiment(name: str) -> None:
@@ -174,18 +184,16 @@ def threads_per_worker(jobs: int) -> int:
     return max(1, (os.cpu_count() or 1) // jobs)
 
 
-def run_queue(jobs: int, poll_seconds: float = 5.0) -> None:
+def run_queue(jobs: int, poll_seconds: float = 1.0) -> None:
     """Start `jobs` queue workers and wait until no task is queued or running."""
     env = {**os.environ, THREADS_ENV: str(threads_per_worker(jobs))}
     _run("dvc", "queue", "start", "-j", str(jobs), env=env)
-    while True:
-        status = _run("dvc", "queue", "status")
-        if not any(word in status for word in ("Queued", "Running")):
-            break
-        time.sleep(poll_seconds)
-    failed = [line.split()[0] for line in status.splitlines() if "Failed" in line]
+    with _dvc_queue() as queue:
+        while any(True for _ in queue.iter_queued()) or any(True for _ in queue.iter_active()):
+            time.sleep(poll_seconds)
+        failed = [entry.name or entry.stash_rev[:7] for entry, _ in queue.iter_failed()]
     if failed:
-        raise NextgenreError(f"experiments failed: {', '.join(failed)} (see `dvc queue logs <task>`)")
+        raise NextgenreError(f"experiments failed: {', '.join(failed)} (see `dvc queue logs <name>`)")
 
 
 def _exp_ref(name: str, required: bool = True) -> str | None:
