@@ -1,7 +1,7 @@
 """The power study: each planted effect at strength 0, a weak and a strong setting, over seeds,
 run as DVC experiments; writes reports/power.md (see nextgenre.power).
 
-    python experiments/power.py --seeds 1 2 3 4 5 -S synthetic.scale=0.05 -S train.epochs=20
+    python experiments/power.py --seeds 1 2 3 4 5 -S synthetic.scale=0.05 -S train.batch_size=32 -j 2
     python experiments/power.py --weak 0.3 --strong 0.8 --seeds 1 2 3 4 5 -j 1
 
 Every cell x seed is queued with `dvc exp run --queue -n <cell>-s<seed>` (nextgenre.grid), seed
