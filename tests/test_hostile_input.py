@@ -866,9 +866,14 @@ def test_stage_script_on_damaged_folders(case, raw):
 
 
 def test_zz_report_cases_run():
-    """Prints how many hostile cases ran (run the whole file to see it; -s shows it)."""
+    """Prints how many hostile cases ran (run the whole file to see it; -s shows it). In
+    pytest-xdist workers the tests above may run in another worker than this one: it checks the
+    kinds of case that ran in its own (valid: test_damage_that_keeps_the_meaning, broken:
+    test_damage_that_must_stop_ingest)."""
     if not RUNS:
         pytest.skip("run with the hypothesis tests above to count cases")
     total = sum(RUNS.values())
     print(f"\nhostile input: {total} cases: " + ", ".join(f"{k} {v}" for k, v in sorted(RUNS.items())))
-    assert RUNS["valid: ok"] > 0 and RUNS["broken: error"] > 0
+    ran = {key.split(":")[0] for key in RUNS}
+    assert "valid" not in ran or RUNS["valid: ok"] > 0
+    assert "broken" not in ran or RUNS["broken: error"] > 0
