@@ -14,6 +14,7 @@ across N machines"): `--part K/N --push origin` on each, then `--collect origin`
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from pathlib import Path
@@ -60,8 +61,10 @@ def main() -> None:
             grid.run_queue(args.jobs, poll_seconds=60)
     minutes = (time.perf_counter() - started) / 60
 
-    summary = power.study(strengths, args.seeds, grid.read_comparison)
-    headroom = power.headroom_rows(strengths, args.seeds, grid.read_comparison)
+    # Every experiment has run: each one's comparison is read once, though several rows use it.
+    read = functools.cache(grid.read_comparison)
+    summary = power.study(strengths, args.seeds, read)
+    headroom = power.headroom_rows(strengths, args.seeds, read)
     settings = ", ".join(f"`{k}={v}`" for k, v in extra.items()) or "none"
     text = "\n".join(
         [

@@ -19,7 +19,7 @@ The cells are a plain list of (name, settings) pairs, so any runner of named con
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import binomtest, t
+from scipy.stats import binomtest, sem, t
 
 from nextgenre import grid
 from nextgenre.registry import MODELS
@@ -129,12 +129,10 @@ def seeds_interval(differences: list[float]) -> tuple[float, float] | None:
     trains its own models, so this interval also holds the training's randomness, which a
     seed's paired interval (over test users, with both models fixed) leaves out. None for
     fewer than 2 seeds."""
-    n = len(differences)
-    if n < 2:
+    if len(differences) < 2:
         return None
-    mean, sd = float(np.mean(differences)), float(np.std(differences, ddof=1))
-    half = float(t.ppf(0.975, n - 1)) * sd / np.sqrt(n)
-    return mean - half, mean + half
+    low, high = t.interval(0.95, len(differences) - 1, loc=np.mean(differences), scale=sem(differences))
+    return float(low), float(high)
 
 
 def summarise(row: dict, results: list[tuple[float, float, float]]) -> dict:
@@ -143,14 +141,15 @@ def summarise(row: dict, results: list[tuple[float, float, float]]) -> dict:
     n = len(results)
     if n == 0:
         return {**row, "seeds": 0, "per_seed": []}
+    differences = [d for d, _, _ in results]
     above = sum(lo > 0 for _, lo, _ in results)
     below = sum(hi < 0 for _, _, hi in results)
     low, high = share_interval(above, n)
     return {
         **row,
         "seeds": n,
-        "mean_difference": float(np.mean([d for d, _, _ in results])),
-        "seeds_ci": seeds_interval([d for d, _, _ in results]),
+        "mean_difference": float(np.mean(differences)),
+        "seeds_ci": seeds_interval(differences),
         "detected": above,
         "share": above / n,
         "share_ci": [low, high],
