@@ -27,7 +27,7 @@ def generate(config: dict, seed: int, tables: dict, taxonomy: dict | None = None
     rng = np.random.default_rng(seed)
     effects = planted.Effects.from_config(config, seed)
     the_plan = plan(tables, config["scale"])
-    sessions, taste, comfort = build_sessions(rng, the_plan, config, effects)
+    sessions, taste = build_sessions(rng, the_plan, config, effects)
     n_users = int(the_plan.users.sum())
     user_group = np.repeat(np.arange(len(GROUPS)), the_plan.users)
     sessions["local"] = session_times(rng, sessions, config["time_of_day_shift"])
@@ -124,7 +124,7 @@ def generate(config: dict, seed: int, tables: dict, taxonomy: dict | None = None
     sessions["utc"] = utc[: len(user)]
     lyric_likelihood = planted.theme_likelihood(effects, tracks, theme) if effects.lyrics > 0 else None
     session_truth = known.session_truth(sessions, tweet_id[: len(user)], user_id, theme[track], lyric_likelihood)
-    user_truth = known.user_truth(user_id, user_group, taste, comfort)
+    user_truth = known.user_truth(user_id, user_group, taste)
     generator = known.generator_parameters(config, effects, the_plan, lyric_likelihood)
     return {
         "users": users,

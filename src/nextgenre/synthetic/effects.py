@@ -7,10 +7,11 @@ anew; the lyrics effect changes only which tracks are shared and their lyrics.)
 - mood -> music (`mood_effect` = m): after a session, with probability MOOD_SHARE the user is in
   a stressed mood: they tweet soon (such sessions take the group's and genre's quota of "first
   tweet within 30 minutes" before the others), their ordinary tweets within 90 minutes are
-  MOOD_STRESS_SHIFT stress units more stressed, and the next session's genre is the user's
-  comfort genre (drawn once per user from their taste) with probability m, else follows the
-  usual chain. A model sees the mood through the stress of the tweets after the previous
-  session (features.stress=true), at any data.interval.
+  MOOD_STRESS_SHIFT stress units more stressed, and with probability m their next session turns
+  to the partner of the genre they just shared (MOOD_TURN), else follows the usual chain. The
+  rule is the same for every user, so a model can learn it from all of them; it sees the mood
+  through the stress of the tweets after the previous session (features.stress=true), at any
+  data.interval.
 - longer memory (`memory_effect` = mu): from a user's third session on, with probability mu the
   session takes the genre of the session two back, else follows the usual chain. A first-order
   chain (repeat-last, Markov) cannot use it; a recurrent model over the history can.
@@ -36,6 +37,19 @@ EFFECTS_STREAM = 12  # the effects' random stream: default_rng([seed, EFFECTS_ST
 MOOD_SHARE = 0.15  # sessions after which the user is in a stressed mood
 MOOD_STRESS_SHIFT = 1.5  # how much more stressed (stress units) the tweets after it are
 THEME_LINE_WORDS = 6  # theme words added to a themed track's lyrics
+
+# The genre a stressed mood turns to after each genre: pairs of genres close in the paper's counts
+# (Table I), so that the turned sessions move each group's genre counts little and the quota fix
+# that restores them relabels few sessions.
+MOOD_TURN = {
+    "jazz": "electronic",
+    "electronic": "jazz",
+    "hiphop": "pop",
+    "pop": "hiphop",
+    "rock": "others",
+    "others": "rock",
+}
+TURN = np.array([GENRES.index(MOOD_TURN[g]) for g in GENRES])
 
 # Lyric themes, named by the genre they point to; no word is in a genre's lyric pool.
 THEME_WORDS = {
@@ -69,24 +83,24 @@ class Effects:
         return self.mood > 0 or self.memory > 0
 
 
-def comfort_genres(effects: Effects, taste: np.ndarray) -> np.ndarray:
-    """Every user's comfort genre, drawn from their taste (drawn at every strength, from the
-    effects' own stream, so that a strength-0 run has comfort genres to compare against)."""
-    cumulative = np.cumsum(taste, axis=1)
-    return np.minimum((effects.rng.random(len(taste))[:, None] > cumulative).sum(axis=1), taste.shape[1] - 1)
+def skip_retired_draw(effects: Effects, n_users: int) -> None:
+    """Until the mood effect became a turn of genre (MOOD_TURN), it drew a comfort genre per
+    user here, at every strength. The draw stays, unused, so that the memory and lyrics data of
+    every seed stay byte for byte those that reports/power.md was run on."""
+    effects.rng.random(n_users)
 
 
 def planted_chain(effects: Effects, counts, taste, fresh, repeat, stickiness: float) -> dict:
     """The genre chain with mood and memory, users one after the other, sessions in time order.
 
     `fresh` (the taste draw) and `repeat` (stickiness) are the usual chain's draws; a session's
-    genre is, in order of precedence: the comfort genre (mood), the genre two back (memory), the
-    previous genre (repeat), the fresh draw. `probability` is the chain's exact probability of
-    each genre given the user's taste, comfort genre, earlier genres and mood flags."""
+    genre is, in order of precedence: the turn of the previous genre (mood), the genre two back
+    (memory), the previous genre (repeat), the fresh draw. `probability` is the chain's exact
+    probability of each genre given the user's taste, earlier genres and mood flags."""
     rng, k = effects.rng, taste.shape[1]
     n_users, n = len(counts), int(counts.sum())
     user = np.repeat(np.arange(n_users), counts)
-    comfort = comfort_genres(effects, taste)
+    skip_retired_draw(effects, n_users)
     mood = (rng.random(n) < MOOD_SHARE).astype(np.int8) if effects.mood > 0 else np.zeros(n, np.int8)
     u_mood, u_memory = rng.random(n), rng.random(n)
     starts = np.cumsum(counts) - counts
@@ -104,13 +118,14 @@ def planted_chain(effects: Effects, counts, taste, fresh, repeat, stickiness: fl
         w_mood = effects.mood * mood[rows - 1]
         w_memory = effects.memory if j >= 2 else 0.0
         chain = stickiness * eye[previous] + (1 - stickiness) * taste[who]
+        turned = TURN[previous]
         probability[rows] = (1 - w_mood)[:, None] * ((1 - w_memory) * chain + w_memory * eye[before]) + w_mood[
             :, None
-        ] * eye[comfort[who]]
+        ] * eye[turned]
         g = np.where(repeat[rows], previous, fresh[rows])
         g = np.where(u_memory[rows] < w_memory, before, g)
-        genre[rows] = np.where(u_mood[rows] < w_mood, comfort[who], g)
-    return {"genre": genre, "probability": probability, "comfort": comfort, "mood": mood}
+        genre[rows] = np.where(u_mood[rows] < w_mood, turned, g)
+    return {"genre": genre, "probability": probability, "mood": mood}
 
 
 def mood_stress_shift(mood: np.ndarray) -> np.ndarray:

@@ -73,7 +73,7 @@ def taste_prior(target: np.ndarray, concentration: float) -> np.ndarray:
 
 def _genre_sequences(rng, counts, target, config, effects: planted.Effects) -> dict:
     """Genre of every session, users one after the other, each user's in time order; with the
-    chain's probability of each genre (before the quota fix), the users' taste and comfort genre."""
+    chain's probability of each genre (before the quota fix) and the users' taste."""
     n_users, k = len(counts), len(target)
     user = np.repeat(np.arange(n_users), counts)
     taste = rng.dirichlet(taste_prior(target, config["taste_concentration"]), size=n_users)
@@ -89,12 +89,8 @@ def _genre_sequences(rng, counts, target, config, effects: planted.Effects) -> d
         previous = np.eye(k)[np.r_[0, genre[:-1]]]
         s = config["stickiness"]
         probability = np.where(first[:, None], taste[user], s * previous + (1 - s) * taste[user])
-        chain = {
-            "genre": genre,
-            "probability": probability,
-            "comfort": planted.comfort_genres(effects, taste),
-            "mood": np.zeros(len(user), dtype=np.int8),
-        }
+        planted.skip_retired_draw(effects, n_users)
+        chain = {"genre": genre, "probability": probability, "mood": np.zeros(len(user), dtype=np.int8)}
     chain["taste"] = taste
     chain["final"] = _fix_quota(rng, chain["genre"], target)
     return chain
@@ -116,21 +112,18 @@ def _buckets(rng, group, genre, within, first=None) -> np.ndarray:
     return bucket
 
 
-def build_sessions(
-    rng, the_plan: Plan, config: dict, effects: planted.Effects
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def build_sessions(rng, the_plan: Plan, config: dict, effects: planted.Effects) -> tuple[pd.DataFrame, np.ndarray]:
     """All music-link shares of catalogued tracks: kept (genre 0..5) and ambiguous (genre -1),
     sorted by user and time order, with the bucket of their first following tweet, and for kept
     ones the chain's genre probabilities (p_<genre>), whether the quota fix relabelled them and
-    their mood flag. Also every user's taste (users x genres) and comfort genre."""
-    parts, tastes, comforts, first_user = [], [], [], 0
+    their mood flag. Also every user's taste (users x genres)."""
+    parts, tastes, first_user = [], [], 0
     for g, _group in enumerate(GROUPS):
         n_users, target = int(the_plan.users[g]), the_plan.sessions[g]
         cap = int(0.9 * PERIOD_DAYS / (1 + config["ambiguous_share"]))  # room for ambiguous shares
         counts = _session_counts(rng, n_users, int(target.sum()), config["sessions_sigma"], cap)
         chain = _genre_sequences(rng, counts, target, config, effects)
         tastes.append(chain["taste"])
-        comforts.append(chain["comfort"])
         user = np.repeat(np.arange(n_users), counts)
         position = np.arange(len(user)) - np.repeat(np.cumsum(counts) - counts, counts)
         kept = pd.DataFrame(
@@ -168,7 +161,7 @@ def build_sessions(
     amb_group = sessions["group"].to_numpy()[~is_kept]
     bucket[~is_kept] = (rng.random(len(amb_group))[:, None] >= cum[amb_group]).sum(axis=1)
     sessions["bucket"] = bucket
-    return sessions.drop(columns="key"), np.concatenate(tastes), np.concatenate(comforts)
+    return sessions.drop(columns="key"), np.concatenate(tastes)
 
 
 def session_times(rng, sessions: pd.DataFrame, time_shift: float) -> np.ndarray:

@@ -6,17 +6,17 @@ Written by `synthesize` (ingest reads data.raw only, so no stage of the study se
   genre, relabelled (the quota fix that hits the paper's counts changed its genre at random),
   mood (the planted mood flag after it), bucket (its first ordinary tweet within 30/60/90
   minutes: 0/1/2, else 3), theme (of its track's lyrics; empty: none), and p_<genre>: the true
-  probability of each genre given everything the generator used (the user's taste and comfort
-  genre, earlier genres, the mood after the previous session, the theme of the previous track),
-  before the quota fix;
-- users.csv: every user's hidden taste (taste_<genre>) and comfort genre;
+  probability of each genre given everything the generator used (the user's taste, earlier
+  genres, the mood after the previous session, the theme of the previous track), before the
+  quota fix;
+- users.csv: every user's hidden taste (taste_<genre>);
 - generator.json: the generator's parameters that the from-history ceiling needs.
 
 `ceiling_probabilities` gives the best prediction of each session's genre from what a model can
 see (earlier genres; the stress after the previous session when the model uses stress and a
 tweet falls in its window; the lyrics of earlier tracks when it uses text), from the generator's
-true parameters, integrating out the hidden taste (importance sampling, seeded) and comfort
-genre. Simplifications, all in the ceiling's favour (so it is an upper bound): it knows the
+true parameters, integrating out the hidden taste (importance sampling, seeded).
+Simplifications, all in the ceiling's favour (so it is an upper bound): it knows the
 user's group (a model sees the disorder flag only), the whole history (a model sees the last
 features.history sessions), the mood flag itself (a model sees the scored stress of the tweets)
 and the theme itself (a model sees an embedding of the lyrics); and it ignores the quota fix.
@@ -34,7 +34,7 @@ import pandas as pd
 from nextgenre.constants import CLASS_SCHEMES, GENRES, GROUPS, class_names
 from nextgenre.errors import NextgenreError
 from nextgenre.pseudonym import pseudonymize
-from nextgenre.synthetic.effects import MOOD_SHARE, Effects
+from nextgenre.synthetic.effects import MOOD_SHARE, TURN, Effects
 from nextgenre.synthetic.sessions import PERIOD_START, PROBABILITY_COLUMNS, taste_prior
 
 TASTE_COLUMNS = [f"taste_{g}" for g in GENRES]
@@ -88,10 +88,8 @@ def session_truth(
     return table
 
 
-def user_truth(user_id: np.ndarray, user_group: np.ndarray, taste: np.ndarray, comfort: np.ndarray) -> pd.DataFrame:
-    table = pd.DataFrame(
-        {"user_id": user_id, "group": np.array(GROUPS)[user_group], "comfort": np.array(("",) + GENRES)[comfort + 1]}
-    )
+def user_truth(user_id: np.ndarray, user_group: np.ndarray, taste: np.ndarray) -> pd.DataFrame:
+    table = pd.DataFrame({"user_id": user_id, "group": np.array(GROUPS)[user_group]})
     table[TASTE_COLUMNS] = taste
     return table
 
@@ -143,25 +141,24 @@ def _user_ceiling(g, mood, theme, alpha, params, rng) -> np.ndarray:
     theta = np.maximum(rng.dirichlet(proposal, size=PARTICLES), 1e-12)
     theta /= theta.sum(axis=1, keepdims=True)
     log_theta = np.log(theta)
-    # Weights over (particle, comfort genre): prior / proposal, and P(comfort) = taste.
-    log_w = ((alpha - proposal) * log_theta).sum(axis=1)[:, None] + log_theta
+    log_w = ((alpha - proposal) * log_theta).sum(axis=1)  # particle weights: prior / proposal
     eye = np.eye(k)
     out = np.empty((n, k))
     for i in range(n):
         if i == 0:
-            p = np.broadcast_to(theta[:, None, :], (PARTICLES, k, k))
+            p = theta
         else:
             chain = s * eye[g[i - 1]] + (1 - s) * theta
             w_memory = mu if i >= 2 else 0.0
             base = (1 - w_memory) * chain + (w_memory * eye[g[i - 2]] if i >= 2 else 0.0)
             w_mood = m * mood[i - 1]
-            p = (1 - w_mood) * base[:, None, :] + w_mood * eye[None, :, :]
+            p = (1 - w_mood) * base + w_mood * eye[TURN[g[i - 1]]]
         w = np.exp(log_w - log_w.max())
-        predicted = np.einsum("kc,kch->h", w, p)
+        predicted = w @ p
         if lyrics is not None and i > 0 and theme[i - 1] > 0:
             predicted = predicted * lyrics[g[i - 1], :, theme[i - 1]]
         out[i] = predicted / predicted.sum()
-        log_w = log_w + np.log(np.maximum(p[:, :, g[i]], 1e-300))
+        log_w = log_w + np.log(np.maximum(p[:, g[i]], 1e-300))
     return out
 
 
