@@ -18,6 +18,7 @@ from nextgenre.metrics import detailed_scores
 from nextgenre.processed import write_processed
 from nextgenre.pseudonym import SYNTHETIC_KEY
 from nextgenre.synthetic import write_raw, write_truth
+from nextgenre.synthetic.truth import known_correct, read_truth, truth_rows
 from tests.conftest import ROOT, set_params
 from tests.test_planted_effects import _features, frames
 
@@ -88,6 +89,30 @@ def test_oracle_at_least_ceiling_at_least_repeat_last_on_the_report_test_samples
     assert truth["ceiling"].mean() >= repeat_last + 0.02  # the planted memory is learnable
     # The truth's own repeat-last is the baseline's on the same samples (up to unmapped history).
     assert truth["repeat_last"].mean() == pytest.approx(repeat_last, abs=0.02)
+
+
+def test_the_ceiling_sees_the_mood_only_where_the_stress_input_shows_it(tmp_path):
+    root, base = tiny_run(tmp_path, mood_effect=0.8)
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    truth = read_truth(root / "data/truth")
+    sessions = pd.read_parquet(root / "data/interim/sessions.parquet")
+    key = SYNTHETIC_KEY.encode()
+    visible = headroom.stress_visible(truth, sessions, 30, "zero", key)
+    has_tweet = truth.sessions["bucket"].to_numpy() < 1
+    mood = truth.sessions["mood"].to_numpy() > 0
+    # Shown: a tweet in the window that scores above "no stress"; mostly mood sessions, and not
+    # every mood session (some of their tweets score as unstressed).
+    assert visible.sum() > 20 and not (visible & ~has_tweet).any()
+    assert mood[visible].mean() > 0.8 and visible[mood].mean() < has_tweet[mood].mean()
+    assert (headroom.stress_visible(truth, sessions, 30, "drop", key) == has_tweet).all()
+    # The report's ceiling (stress on) lies between the one blind to stress and the looser one
+    # that reads the mood behind every tweet.
+    targets = base["target"].to_numpy()
+    shown = headroom.truth_correct(root, params, targets, base["y_true"].to_numpy())["ceiling"].mean()
+    rows = truth_rows(truth, sessions, targets, key)
+    every_tweet = known_correct(truth, rows)["ceiling"].mean()
+    blind = known_correct(truth, rows, stress=False)["ceiling"].mean()
+    assert blind < shown < every_tweet, (blind, shown, every_tweet)
 
 
 def test_report_stage_writes_the_known_answers(tmp_path, monkeypatch):

@@ -6,8 +6,10 @@ The truth (data/truth/, written by `synthesize`) is read here, by the report sta
 model has made its predictions: it never reaches a model input. Each test sample's target
 session (a row of data/interim/sessions.parquet) is matched to its truth row by pseudonymised
 user and time (`nextgenre.synthetic.truth.truth_rows`). The ceiling sees what the run's models
-see: stress when features.stress is on (through data.interval's window), the lyrics when
-features.text is on. Real data has no truth: the report then says so and skips this part.
+see: stress when features.stress is on (through data.interval's window, where the stress input
+shows it: a window whose tweets score as unstressed gives the input of an empty one under
+features.missing_stress=zero), the lyrics when features.text is on. Real data has no truth: the
+report then says so and skips this part.
 Intervals are paired cluster-bootstrap intervals over test users (nextgenre.stats), with the
 report's seed, so they use the same resamples as the report's other intervals.
 """
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from nextgenre import stats
+from nextgenre.constants import STRESS_MAX
 from nextgenre.errors import NextgenreError
 from nextgenre.pseudonym import pseudonym_key
 from nextgenre.sources import SYNTHETIC_TRUTH, is_synthetic
@@ -36,17 +39,21 @@ def truth_correct(root: str | Path, params: dict, targets: np.ndarray, y_true: n
     if not is_synthetic(raw, root):
         return None
     truth = read_truth(root / SYNTHETIC_TRUTH)
-    sessions = pd.read_parquet(root / "data/interim/sessions.parquet", columns=["user", "created_at"])
-    rows = truth_rows(truth, sessions, np.asarray(targets), pseudonym_key(raw, root))
-    f = params["features"]
+    f, interval = params["features"], params["data"]["interval"]
+    sessions = pd.read_parquet(
+        root / "data/interim/sessions.parquet", columns=["user", "created_at", f"stress_{interval}"]
+    )
+    key = pseudonym_key(raw, root)
+    rows = truth_rows(truth, sessions, np.asarray(targets), key)
     correct = known_correct(
         truth,
         rows,
         classes=f["classes"],
-        interval=params["data"]["interval"],
+        interval=interval,
         stress=f["stress"],
         text=f["text"],
         seed=params["seed"],
+        visible=stress_visible(truth, sessions, interval, f["missing_stress"], key) if f["stress"] else None,
     )
     if len(correct["rows"]) != len(targets) or not np.array_equal(correct["label"], y_true):
         raise NextgenreError(
@@ -54,6 +61,19 @@ def truth_correct(root: str | Path, params: dict, targets: np.ndarray, y_true: n
             "(truth from another run? rerun `dvc repro`)"
         )
     return correct
+
+
+def stress_visible(truth, sessions: pd.DataFrame, interval: int, missing: str, key: bytes) -> np.ndarray:
+    """Per row of truth.sessions: does the models' stress input show the window after that
+    session? Under missing_stress=zero only a window more stressed than "no stress" does (an
+    empty window and one of unstressed tweets both give 0); under drop, any window with a tweet
+    (the empty ones leave the step out, which a model sees)."""
+    after = sessions[f"stress_{interval}"].to_numpy(dtype=float)
+    visible = np.zeros(len(truth.sessions), dtype=bool)
+    visible[truth_rows(truth, sessions, np.arange(len(sessions)), key)] = (
+        after < STRESS_MAX if missing == "zero" else ~np.isnan(after)
+    )
+    return visible
 
 
 def _accuracy(correct: np.ndarray, users: np.ndarray, seed: int) -> dict:

@@ -13,13 +13,16 @@ Written by `synthesize` (ingest reads data.raw only, so no stage of the study se
 - generator.json: the generator's parameters that the from-history ceiling needs.
 
 `ceiling_probabilities` gives the best prediction of each session's genre from what a model can
-see (earlier genres; the stress after the previous session when the model uses stress and a
-tweet falls in its window; the lyrics of earlier tracks when it uses text), from the generator's
-true parameters, integrating out the hidden taste (importance sampling, seeded).
+see (earlier genres; the stress after the previous session when the model uses stress and its
+stress input shows the window, `visible`; the lyrics of earlier tracks when it uses text), from
+the generator's true parameters, integrating out the hidden taste (importance sampling, seeded).
 Simplifications, all in the ceiling's favour (so it is an upper bound): it knows the
 user's group (a model sees the disorder flag only), the whole history (a model sees the last
-features.history sessions), the mood flag itself (a model sees the scored stress of the tweets)
-and the theme itself (a model sees an embedding of the lyrics); and it ignores the quota fix.
+features.history sessions), the mood flag itself where the stress input shows the window (a
+model sees the scored stress of the tweets) and the theme itself (a model sees an embedding of
+the lyrics); and it ignores the quota fix. Without `visible` (no scored stress at hand), every
+window with a tweet counts as shown: a looser bound, since a tweet scored as unstressed gives
+the input of an empty window under features.missing_stress=zero.
 """
 
 from __future__ import annotations
@@ -163,21 +166,29 @@ def _user_ceiling(g, mood, theme, alpha, params, rng) -> np.ndarray:
 
 
 def ceiling_probabilities(
-    truth: Truth, users=None, interval: int = 30, stress: bool = True, text: bool = True, seed: int = 0
+    truth: Truth,
+    users=None,
+    interval: int = 30,
+    stress: bool = True,
+    text: bool = True,
+    seed: int = 0,
+    visible: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """From-history probability of each genre (p_<genre>) for every session of `users` (all by
     default), indexed like truth.sessions. `stress`/`interval`: whether and through which window
-    the model sees the stress after a session; `text`: whether it sees the lyrics."""
+    the model sees the stress after a session; `visible` (one flag per row of truth.sessions):
+    whether the model's stress input shows that window (default: a tweet falls in it); `text`:
+    whether it sees the lyrics."""
     params = truth.generator
-    sessions = truth.sessions
-    if users is not None:
-        sessions = sessions[sessions["user_id"].isin(set(users))]
-    genre = sessions["genre"].map({g: i for i, g in enumerate(GENRES)}).to_numpy()
-    seen = stress & (sessions["bucket"].to_numpy() < interval // 30)
+    table = truth.sessions
+    pick = np.ones(len(table), dtype=bool) if users is None else table["user_id"].isin(set(users)).to_numpy()
+    shown = table["bucket"].to_numpy() < interval // 30 if visible is None else np.asarray(visible, dtype=bool)
+    seen = stress & shown
     # An unseen mood flag counts with its share among the sessions that look alike to a model.
-    all_seen = stress & (truth.sessions["bucket"].to_numpy() < interval // 30)
-    unseen_share = truth.sessions["mood"].to_numpy(dtype=float)[~all_seen].mean() if (~all_seen).any() else 0.0
-    mood = np.where(seen, sessions["mood"].to_numpy(dtype=float), unseen_share)
+    unseen_share = table["mood"].to_numpy(dtype=float)[~seen].mean() if (~seen).any() else 0.0
+    sessions = table[pick]
+    genre = sessions["genre"].map({g: i for i, g in enumerate(GENRES)}).to_numpy()
+    mood = np.where(seen[pick], sessions["mood"].to_numpy(dtype=float), unseen_share)
     theme = sessions["theme"].map({g: i + 1 for i, g in enumerate(GENRES)}).fillna(0).to_numpy(dtype=int)
     if not text:
         theme = np.zeros_like(theme)
@@ -237,11 +248,13 @@ def known_correct(
     stress: bool = True,
     text: bool = True,
     seed: int = 0,
+    visible: np.ndarray | None = None,
 ) -> dict:
     """Per target session at truth rows `rows` (each with an earlier session of its user; those
     whose genre maps to no class in the scheme are left out): `rows` kept, `label` (class
     index), and whether each of the oracle (argmax of the true probabilities), the from-history
-    ceiling and repeating the previous session's genre is right."""
+    ceiling (`visible`: see `ceiling_probabilities`) and repeating the previous session's genre
+    is right."""
     table = truth.sessions
     scheme = CLASS_SCHEMES[classes]
     rows = np.asarray(rows, dtype=np.int64)
@@ -252,7 +265,7 @@ def known_correct(
     label = table["genre"].iloc[rows].map(scheme).map({c: i for i, c in enumerate(names)}).to_numpy()
     previous = table["genre"].iloc[rows - 1].map(scheme).map({c: i for i, c in enumerate(names)}).to_numpy()
     users = table["user_id"].iloc[rows].unique()
-    ceiling = ceiling_probabilities(truth, users, interval, stress, text, seed)
+    ceiling = ceiling_probabilities(truth, users, interval, stress, text, seed, visible)
     oracle = _class_probabilities(table[PROBABILITY_COLUMNS].to_numpy()[rows], classes)
     history = _class_probabilities(ceiling.loc[table.index[rows]].to_numpy(), classes)
     return {
