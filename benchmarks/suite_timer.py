@@ -1,7 +1,7 @@
 """A pytest plugin for benchmarks/bench_suite.py: appends one JSON line per test to the file named
 by $SUITE_TIMES, with its wall seconds and the CPU seconds (user + sys) of the test process and
-of the subprocesses it waited for, setup and teardown included. Works under pytest-xdist (each
-worker appends its own lines)."""
+of the subprocesses it waited for, setup and teardown included, when it started (Unix time) and in
+which pytest-xdist worker. Works under pytest-xdist (each worker appends its own lines)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,14 @@ def cpu_seconds() -> float:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
-    cpu, wall = cpu_seconds(), time.perf_counter()
+    cpu, wall, start = cpu_seconds(), time.perf_counter(), time.time()
     yield
-    line = {"test": item.nodeid, "wall": time.perf_counter() - wall, "cpu": cpu_seconds() - cpu}
+    line = {
+        "test": item.nodeid,
+        "wall": time.perf_counter() - wall,
+        "cpu": cpu_seconds() - cpu,
+        "start": start,
+        "worker": os.environ.get("PYTEST_XDIST_WORKER", "main"),
+    }
     with open(os.environ["SUITE_TIMES"], "a") as out:
         out.write(json.dumps(line) + "\n")
