@@ -184,7 +184,14 @@ def compiled_model(kind, config, windows, args):
 
     from nextgenre.models import build_model
 
-    params = {"units": args.units, "layers": 2, "dense": [args.dense], "attention": False, "dropout": 0.2}
+    params = {
+        "units": args.units,
+        "layers": 2,
+        "dense": [args.dense],
+        "attention": False,
+        "dropout": 0.2,
+        "text_projection": 0,
+    }
     masking = config == "before" or windows.has_gaps()
     model = build_model(kind, args.input_dim, args.classes, params, masking=masking)
     model.compile(

@@ -5,7 +5,8 @@ that experiment's reports/comparison.json; synthetic data only).
     python experiments/headroom_variants.py memory-strong-plain-s1 default notext patience10
 
 Variants: default (the experiment's own params), notext (the text part left out, as
-features.text=false), patience10 (train.patience 10, train.epochs 60).
+features.text=false), patience10 (train.patience 10, train.epochs 60), textproj8 (the text part
+through a shared linear map to 8 numbers, model.text_projection=8).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from nextgenre.processed import FILES, read_processed
 from nextgenre.runner import run_stage
 from nextgenre.training import train_model
 
-VARIANTS = ("default", "notext", "patience10")
+VARIANTS = ("default", "notext", "patience10", "textproj8")
 
 
 def without_text(processed):
@@ -60,6 +61,8 @@ def main() -> None:
                 processed = without_text(processed)
             elif variant == "patience10":
                 run["train"].update(patience=10, epochs=60)
+            elif variant == "textproj8":
+                run["model"]["text_projection"] = 8
             for model_name in args.models:
                 model, history = train_model(model_name, processed, run)
                 result = predict_test(model, processed)

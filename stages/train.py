@@ -37,6 +37,7 @@ def main() -> None:
             "classes": processed.meta["classes"],
             "history": processed.meta["history"],
             "model": params["model"],
+            "text_columns": processed.meta["layout"].get("text"),
         }
         save_model(model, tmp, config)
     print(f"train@{kind}: {len(history['loss'])} epochs, best val_loss {min(history['val_loss']):.4f}")

@@ -7,8 +7,15 @@ from nextgenre.models import build_model, probe_model
 DIM = 7
 
 
-def params(attention):
-    return {"units": 8, "layers": 2, "dense": [6], "attention": attention, "dropout": 0.2}
+def params(attention, text_projection=0):
+    return {
+        "units": 8,
+        "layers": 2,
+        "dense": [6],
+        "attention": attention,
+        "dropout": 0.2,
+        "text_projection": text_projection,
+    }
 
 
 def padded(real, length):
@@ -30,6 +37,26 @@ def test_shapes_and_masking(kind, attention):
     # ... while a real step does.
     other = np.concatenate([rng.normal(size=(1, DIM)).astype(np.float32), real])
     assert not np.allclose(np.asarray(model(padded(other, 5))), out[5])
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_text_projection_maps_the_text_columns_only_and_keeps_the_mask(kind):
+    configure(0)
+    plain = build_model(kind, DIM, 4, params(False), text=[0, 4])
+    assert "text_projection" not in {layer.name for layer in plain.layers}  # 0: the default model
+    model = build_model(kind, DIM, 4, params(False, text_projection=2), text=[0, 4])
+    projection = model.get_layer("text_projection")
+    assert projection.dense.kernel.shape == (4, 2) and projection.output.shape[-1] == DIM - 4 + 2
+    rng = np.random.default_rng(3)
+    steps = rng.normal(size=(1, 3, DIM)).astype(np.float32)
+    mapped = np.asarray(projection(steps))
+    expected = steps[..., :4] @ np.asarray(projection.dense.kernel) + np.asarray(projection.dense.bias)
+    assert np.allclose(mapped[..., :2], expected, atol=1e-6) and np.array_equal(mapped[..., 2:], steps[..., 4:])
+    # Padded steps still change nothing (the mask passes through the projection).
+    real = steps[0]
+    assert np.allclose(np.asarray(model(padded(real, 3))), np.asarray(model(padded(real, 7))), atol=1e-6)
+    # No text part (features.text=false): nothing to project.
+    assert "text_projection" not in {layer.name for layer in build_model(kind, DIM, 4, params(False, 2)).layers}
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
@@ -55,7 +82,8 @@ def test_probe_without_attention_has_no_weights():
 
 
 def test_paper_architecture():
-    model = build_model("lstm", 395, 6, {"units": 128, "layers": 2, "dense": [64], "attention": False, "dropout": 0.2})
+    paper = {"units": 128, "layers": 2, "dense": [64], "attention": False, "dropout": 0.2, "text_projection": 0}
+    model = build_model("lstm", 395, 6, paper, text=[0, 384])
     kinds = [type(layer).__name__ for layer in model.layers]
     assert kinds.count("LSTM") == 2 and kinds.count("Dense") == 2 and "Masking" in kinds
     assert model.output.shape[-1] == 6

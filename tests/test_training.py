@@ -53,6 +53,25 @@ def test_same_seed_gives_same_model_bytes(tiny, tmp_path, capsys):
     assert np.allclose(np.asarray(loaded(x)), np.asarray(model(x)), atol=1e-6)
 
 
+def test_a_model_with_a_text_projection_saves_and_loads(tiny, tmp_path):
+    processed, params = tiny
+    params = {**params, "model": {**params["model"], "text_projection": 3}}
+    model, _ = train_model("lstm", processed, params)
+    assert model.get_layer("text_projection").dense.kernel.shape == (8, 3)  # the fake vectors have 8 numbers
+    config = {
+        "kind": "lstm",
+        "input_dim": processed.meta["input_dim"],
+        "classes": processed.meta["classes"],
+        "history": 4,
+        "model": params["model"],
+        "text_columns": processed.meta["layout"]["text"],
+    }
+    save_model(model, tmp_path, config)
+    loaded, _ = load_model(tmp_path)
+    x = windows_for(processed).gather(np.arange(10))
+    assert np.allclose(np.asarray(loaded(x)), np.asarray(model(x)), atol=1e-6)
+
+
 def test_dvclive_summary_is_the_restored_epoch_not_the_last(tmp_path):
     """dvclive's Keras callback logs every epoch; the summary then describes epoch 1, whose
     weights early stopping restored, and survives the callback's and the context's end()."""

@@ -51,8 +51,39 @@ class AttentionPooling(layers.Layer):
         return {**super().get_config(), "units": self.units}
 
 
-def build_model(kind: str, input_dim: int, n_classes: int, params: dict, masking: bool = True) -> keras.Model:
-    """The classifier. params is the `model` section: units, layers, dense, attention, dropout.
+@keras.saving.register_keras_serializable(package="nextgenre")
+class TextProjection(layers.Layer):
+    """The text columns [start, end) of every step through one linear map, shared by all steps,
+    to `units` numbers; the other columns pass as they are. With fewer numbers for the lyrics, a
+    model can no longer learn each user's own tracks by heart from their 384-number vectors
+    (README "The power study")."""
+
+    def __init__(self, units: int, start: int, end: int, **kwargs):
+        super().__init__(**kwargs)
+        self.units, self.start, self.end = units, start, end
+        self.supports_masking = True
+        self.dense = layers.Dense(units, name="dense")
+
+    def build(self, input_shape):
+        self.dense.build((*input_shape[:-1], self.end - self.start))
+
+    def call(self, inputs):
+        text = self.dense(inputs[..., self.start : self.end])
+        return ops.concatenate([text, inputs[..., : self.start], inputs[..., self.end :]], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] - (self.end - self.start) + self.units)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "start": self.start, "end": self.end}
+
+
+def build_model(
+    kind: str, input_dim: int, n_classes: int, params: dict, masking: bool = True, text: list[int] | None = None
+) -> keras.Model:
+    """The classifier. params is the `model` section: units, layers, dense, attention, dropout,
+    text_projection (0: the text columns `text` = [start, end) go to the recurrent layers as they
+    are; n > 0: through a shared linear map to n numbers first, `TextProjection`).
 
     `masking=False` leaves out the Masking layer: only for windows with no all-zero step, where
     it masks nothing (nextgenre.sequences batches windows of one length, unpadded, and
@@ -67,6 +98,8 @@ def build_model(kind: str, input_dim: int, n_classes: int, params: dict, masking
     units, n_layers, dropout = params["units"], params["layers"], params["dropout"]
     inputs = keras.Input(shape=(None, input_dim), name="windows")
     x = layers.Masking(mask_value=0.0, name="masking")(inputs) if masking else inputs
+    if params["text_projection"] > 0 and text is not None:
+        x = TextProjection(params["text_projection"], *text, name="text_projection")(x)
     for i in range(n_layers):
         last = i == n_layers - 1
         x = RECURRENT[kind](units, return_sequences=(not last) or params["attention"], name=f"{kind}_{i + 1}")(x)

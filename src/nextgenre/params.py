@@ -115,6 +115,7 @@ SPEC: dict[str, Check] = {
     "model.dense": list_of(integer(1, 4096)),
     "model.attention": boolean(),
     "model.dropout": number(0, 0.9),
+    "model.text_projection": integer(0, 4096),
     "train.epochs": integer(1, 10000),
     "train.patience": integer(0, 10000),
     "train.batch_size": integer(1, 1_000_000),

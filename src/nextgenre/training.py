@@ -49,7 +49,8 @@ def train_model(kind: str, processed: Processed, params: dict, live=None):
     )
     val_data = fit_data(WindowDataset(windows, val_pos, labels, tp["batch_size"]), input_dim)
 
-    model = build_model(kind, input_dim, len(processed.meta["classes"]), mp, masking=windows.has_gaps())
+    text = processed.meta["layout"].get("text")
+    model = build_model(kind, input_dim, len(processed.meta["classes"]), mp, masking=windows.has_gaps(), text=text)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=tp["learning_rate"]),
         loss="sparse_categorical_crossentropy",
@@ -136,7 +137,12 @@ def load_model(folder):
     folder = Path(folder)
     config = json.loads((folder / "config.json").read_text())
     model = build_model(
-        config["kind"], config["input_dim"], len(config["classes"]), config["model"], config.get("masking", True)
+        config["kind"],
+        config["input_dim"],
+        len(config["classes"]),
+        config["model"],
+        config.get("masking", True),
+        config.get("text_columns"),
     )
     with np.load(folder / "weights.npz") as npz:
         model.set_weights([npz[name] for name in sorted(npz.files)])
