@@ -50,6 +50,7 @@ def main() -> None:
     best, ceiling = c["best_baseline"]["accuracy"], known["ceiling"]["accuracy"]
     print(f"{args.experiment}: best baseline {c['best_baseline']['name']} {best:.3f}, ceiling {ceiling:.3f}")
     params = yaml.safe_load(grid.read_git_file(args.experiment, "params.yaml"))
+    params["model"].setdefault("text_projection", 0)  # experiments from before the setting existed
     with tempfile.TemporaryDirectory() as tmp:
         for name in FILES:
             with dvc.api.open(f"data/processed/{name}", rev=grid._exp_ref(args.experiment), mode="rb") as src:
