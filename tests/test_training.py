@@ -30,15 +30,27 @@ def digest(folder):
     return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in ("config.json", "weights.npz")}
 
 
-def test_same_seed_gives_same_model_bytes(tiny, tmp_path, capsys):
-    processed, params = tiny
-    config = {
-        "kind": "gru",
+def model_config(kind: str, processed, params: dict) -> dict:
+    """The config.json that stages/train.py writes beside the weights."""
+    return {
+        "kind": kind,
         "input_dim": processed.meta["input_dim"],
         "classes": processed.meta["classes"],
         "history": 4,
         "model": params["model"],
+        "text_columns": processed.meta["layout"].get("text"),
     }
+
+
+def assert_loads_with_the_same_predictions(model, folder, processed) -> None:
+    loaded, _ = load_model(folder)
+    x = windows_for(processed).gather(np.arange(10))
+    assert np.allclose(np.asarray(loaded(x)), np.asarray(model(x)), atol=1e-6)
+
+
+def test_same_seed_gives_same_model_bytes(tiny, tmp_path, capsys):
+    processed, params = tiny
+    config = model_config("gru", processed, params)
     for run in ("a", "b"):
         model, history = train_model("gru", processed, params)
         save_model(model, tmp_path / run, config)
@@ -48,9 +60,7 @@ def test_same_seed_gives_same_model_bytes(tiny, tmp_path, capsys):
     assert f"restored the best epoch, {best + 1} (val_loss {history['val_loss'][best]:.4f}" in capsys.readouterr().out
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     # The saved model gives the trained model's predictions.
-    loaded, _ = load_model(tmp_path / "b")
-    x = windows_for(processed).gather(np.arange(10))
-    assert np.allclose(np.asarray(loaded(x)), np.asarray(model(x)), atol=1e-6)
+    assert_loads_with_the_same_predictions(model, tmp_path / "b", processed)
 
 
 def test_a_model_with_a_text_projection_saves_and_loads(tiny, tmp_path):
@@ -58,18 +68,8 @@ def test_a_model_with_a_text_projection_saves_and_loads(tiny, tmp_path):
     params = {**params, "model": {**params["model"], "text_projection": 3}}
     model, _ = train_model("lstm", processed, params)
     assert model.get_layer("text_projection").dense.kernel.shape == (8, 3)  # the fake vectors have 8 numbers
-    config = {
-        "kind": "lstm",
-        "input_dim": processed.meta["input_dim"],
-        "classes": processed.meta["classes"],
-        "history": 4,
-        "model": params["model"],
-        "text_columns": processed.meta["layout"]["text"],
-    }
-    save_model(model, tmp_path, config)
-    loaded, _ = load_model(tmp_path)
-    x = windows_for(processed).gather(np.arange(10))
-    assert np.allclose(np.asarray(loaded(x)), np.asarray(model(x)), atol=1e-6)
+    save_model(model, tmp_path, model_config("lstm", processed, params))
+    assert_loads_with_the_same_predictions(model, tmp_path, processed)
 
 
 def test_dvclive_summary_is_the_restored_epoch_not_the_last(tmp_path):
