@@ -68,10 +68,8 @@ def main() -> None:
                 model, history = train_model(model_name, processed, run)
                 result = predict_test(model, processed)
                 acc = float((result["probabilities"].argmax(axis=1) == result["y_true"]).mean())
-                print(
-                    f"| {variant} | {model_name} | {acc:.3f} | {(acc - best) / (ceiling - best):.2f} | "
-                    f"{len(history['loss'])} |"
-                )
+                share = f"{(acc - best) / (ceiling - best):.2f}" if ceiling > best else "— (no headroom)"
+                print(f"| {variant} | {model_name} | {acc:.3f} | {share} | {len(history['loss'])} |")
 
 
 if __name__ == "__main__":
