@@ -97,14 +97,15 @@ def test_the_ceiling_sees_the_mood_only_where_the_stress_input_shows_it(tmp_path
     truth = read_truth(root / "data/truth")
     sessions = pd.read_parquet(root / "data/interim/sessions.parquet")
     key = SYNTHETIC_KEY.encode()
-    visible = headroom.stress_visible(truth, sessions, 30, "zero", key)
+    every = truth_rows(truth, sessions, np.arange(len(sessions)), key)
+    visible = headroom.stress_visible(truth, sessions, every, 30, "zero")
     has_tweet = truth.sessions["bucket"].to_numpy() < 1
     mood = truth.sessions["mood"].to_numpy() > 0
     # Shown: a tweet in the window that scores above "no stress"; mostly mood sessions, and not
     # every mood session (some of their tweets score as unstressed).
     assert visible.sum() > 20 and not (visible & ~has_tweet).any()
     assert mood[visible].mean() > 0.8 and visible[mood].mean() < has_tweet[mood].mean()
-    assert (headroom.stress_visible(truth, sessions, 30, "drop", key) == has_tweet).all()
+    assert (headroom.stress_visible(truth, sessions, every, 30, "drop") == has_tweet).all()
     # The report's ceiling (stress on) lies between the one blind to stress and the looser one
     # that reads the mood behind every tweet.
     targets = base["target"].to_numpy()

@@ -44,7 +44,13 @@ def truth_correct(root: str | Path, params: dict, targets: np.ndarray, y_true: n
         root / "data/interim/sessions.parquet", columns=["user", "created_at", f"stress_{interval}"]
     )
     key = pseudonym_key(raw, root)
-    rows = truth_rows(truth, sessions, np.asarray(targets), key)
+    targets = np.asarray(targets)
+    visible = None
+    if f["stress"]:  # every session's truth row, once: the targets' rows are among them
+        every = truth_rows(truth, sessions, np.arange(len(sessions)), key)
+        rows, visible = every[targets], stress_visible(truth, sessions, every, interval, f["missing_stress"])
+    else:
+        rows = truth_rows(truth, sessions, targets, key)
     correct = known_correct(
         truth,
         rows,
@@ -53,7 +59,7 @@ def truth_correct(root: str | Path, params: dict, targets: np.ndarray, y_true: n
         stress=f["stress"],
         text=f["text"],
         seed=params["seed"],
-        visible=stress_visible(truth, sessions, interval, f["missing_stress"], key) if f["stress"] else None,
+        visible=visible,
     )
     if len(correct["rows"]) != len(targets) or not np.array_equal(correct["label"], y_true):
         raise NextgenreError(
@@ -63,16 +69,15 @@ def truth_correct(root: str | Path, params: dict, targets: np.ndarray, y_true: n
     return correct
 
 
-def stress_visible(truth, sessions: pd.DataFrame, interval: int, missing: str, key: bytes) -> np.ndarray:
+def stress_visible(truth, sessions: pd.DataFrame, rows: np.ndarray, interval: int, missing: str) -> np.ndarray:
     """Per row of truth.sessions: does the models' stress input show the window after that
-    session? Under missing_stress=zero only a window more stressed than "no stress" does (an
-    empty window and one of unstressed tweets both give 0); under drop, any window with a tweet
-    (the empty ones leave the step out, which a model sees)."""
+    session? (`rows`: the truth row of every row of `sessions`, `truth_rows`.) Under
+    missing_stress=zero only a window more stressed than "no stress" does (an empty window and
+    one of unstressed tweets both give 0); under drop, any window with a tweet (the empty ones
+    leave the step out, which a model sees)."""
     after = sessions[f"stress_{interval}"].to_numpy(dtype=float)
     visible = np.zeros(len(truth.sessions), dtype=bool)
-    visible[truth_rows(truth, sessions, np.arange(len(sessions)), key)] = (
-        after < STRESS_MAX if missing == "zero" else ~np.isnan(after)
-    )
+    visible[rows] = after < STRESS_MAX if missing == "zero" else ~np.isnan(after)
     return visible
 
 
