@@ -3,6 +3,8 @@ run as DVC experiments; writes reports/power.md (see nextgenre.power).
 
     python experiments/power.py --seeds 1 2 3 4 5 -S synthetic.scale=0.05 -S train.batch_size=32 -j 2
     python experiments/power.py --weak 0.3 --strong 0.8 --seeds 1 2 3 4 5 -j 1
+    python experiments/power.py --effects mood -S synthetic.scale=0.2 -S model.text_projection=8 \
+        -S train.batch_size=32 -j 2 --out reports/power-mood.md
 
 Every cell x seed is queued with `dvc exp run --queue -n <cell>-s<seed>` (nextgenre.grid), seed
 by seed, run with `dvc queue start -j N`, and read back from its experiment ref. With --reuse,
@@ -34,6 +36,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     parser.add_argument("--weak", type=float, default=0.3)
     parser.add_argument("--strong", type=float, default=0.8)
+    parser.add_argument("--effects", nargs="+", choices=power.EFFECTS, default=list(power.EFFECTS))
     parser.add_argument("-j", "--jobs", type=int, default=1, help="parallel queue workers")
     parser.add_argument("-S", "--set", action="append", default=[], metavar="KEY=VALUE", help="for every experiment")
     parser.add_argument("--reuse", action="store_true", help="keep experiments of the same name that already ran")
@@ -43,28 +46,28 @@ def main() -> None:
     args = parser.parse_args()
 
     strengths = {"zero": 0.0, "weak": args.weak, "strong": args.strong}
-    cells = power.cells(strengths)
+    cells = power.cells(strengths, effects=args.effects)
     extra = grid.parse_settings(args.set)
     command = "python experiments/power.py " + " ".join(sys.argv[1:])
     started = time.perf_counter()
     if args.part or args.collect:  # one of several machines, or the one that gathers their runs
         named = {
             n: s
-            for batch in power.batches(strengths)
+            for batch in power.batches(strengths, args.effects)
             for n, s in grid.experiments(dict(batch), args.seeds, extra).items()
         }
         if grid_remote.execute(named, args, command) is None:
             return
     elif not args.collect_only:
-        for batch in power.batches(strengths):  # strong and zero first: the targets
+        for batch in power.batches(strengths, args.effects):  # strong and zero first: the targets
             grid.queue_grid(dict(batch), args.seeds, extra, reuse=args.reuse)
             grid.run_queue(args.jobs, poll_seconds=60)
     minutes = (time.perf_counter() - started) / 60
 
     # Every experiment has run: each one's comparison is read once, though several rows use it.
     read = functools.cache(grid.read_comparison)
-    summary = power.study(strengths, args.seeds, read)
-    headroom = power.headroom_rows(strengths, args.seeds, read)
+    summary = power.study(strengths, args.seeds, read, args.effects)
+    headroom = power.headroom_rows(strengths, args.seeds, read, args.effects)
     settings = ", ".join(f"`{k}={v}`" for k, v in extra.items()) or "none"
     text = "\n".join(
         [

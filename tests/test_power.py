@@ -29,6 +29,16 @@ def test_cells_plant_one_effect_each_and_switch_only_the_detecting_input():
         power.cells({"weak": 0.3})
 
 
+def test_a_study_of_some_effects_runs_only_their_cells_and_comparisons():
+    mood = dict(power.cells(STRENGTHS, effects=["mood"]))
+    assert set(mood) == {f"{d}-{v}" for d in ("none", "mood-weak", "mood-strong") for v in ("stress", "plain")}
+    assert all(mood[name] == settings for name, settings in power.cells(STRENGTHS) if name in mood)
+    assert {r["effect"] for r in power.comparisons(STRENGTHS, ["mood"])} == {"mood"}
+    assert sum(len(b) for b in power.batches(STRENGTHS, ["mood"])) == 6
+    with pytest.raises(ValueError, match="no planted effect tempo"):
+        power.cells(STRENGTHS, effects=["tempo"])
+
+
 def test_comparisons_pair_the_configuration_that_should_detect_with_the_one_that_should_not():
     rows = {(r["effect"], r["level"]): r for r in power.comparisons(STRENGTHS)}
     assert rows["mood", "zero"] == {

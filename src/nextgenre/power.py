@@ -47,14 +47,17 @@ def cell_name(effect: str, level: str, variant: str) -> str:
     return f"{data_name(effect, level)}-{variant}"
 
 
-def cells(strengths: dict[str, float], levels=None) -> list[tuple[str, dict]]:
-    """Every (name, settings) to run once per seed, for the `levels` given (all by default);
-    `strengths`: level -> strength, e.g. {"zero": 0.0, "weak": 0.3, "strong": 0.8} (the zero
-    level must be 0)."""
+def cells(strengths: dict[str, float], levels=None, effects=EFFECTS) -> list[tuple[str, dict]]:
+    """Every (name, settings) to run once per seed, for the `levels` and `effects` given (all by
+    default); `strengths`: level -> strength, e.g. {"zero": 0.0, "weak": 0.3, "strong": 0.8} (the
+    zero level must be 0)."""
     if strengths.get("zero") != 0:
         raise ValueError("the power study needs the level zero at strength 0")
+    unknown = set(effects) - set(EFFECTS)
+    if unknown:
+        raise ValueError(f"no planted effect {', '.join(sorted(unknown))}; choose from {', '.join(EFFECTS)}")
     out = {}
-    for effect in ("memory", "lyrics", "mood"):
+    for effect in [e for e in ("memory", "lyrics", "mood") if e in effects]:
         for level in levels or strengths:
             planted = {f"synthetic.{e}_effect": (strengths[level] if e == effect else 0.0) for e in EFFECTS}
             for variant in VARIANTS[effect]:
@@ -63,18 +66,18 @@ def cells(strengths: dict[str, float], levels=None) -> list[tuple[str, dict]]:
     return list(out.items())
 
 
-def batches(strengths: dict[str, float]) -> list[list[tuple[str, dict]]]:
+def batches(strengths: dict[str, float], effects=EFFECTS) -> list[list[tuple[str, dict]]]:
     """The cells in the order to run them: the strong and zero levels first (the study's targets),
     then the rest, so that a study cut short has what matters most."""
     first = [level for level in ("strong", "zero") if level in strengths]
     rest = [level for level in strengths if level not in first]
-    return [cells(strengths, first)] + ([cells(strengths, rest)] if rest else [])
+    return [cells(strengths, first, effects)] + ([cells(strengths, rest, effects)] if rest else [])
 
 
-def comparisons(strengths: dict[str, float]) -> list[dict]:
+def comparisons(strengths: dict[str, float], effects=EFFECTS) -> list[dict]:
     """One row per effect x level: the cells (and baseline) whose difference is the effect."""
     rows = []
-    for effect in EFFECTS:
+    for effect in [e for e in EFFECTS if e in effects]:
         detect, null = VARIANTS[effect]
         for level, strength in strengths.items():
             rows.append(
@@ -165,11 +168,11 @@ def seeds_run(row: dict, seeds: list[int]) -> list[int]:
     return [s for s in seeds if all(grid.has_experiment(grid.experiment_name(n, s)) for n in names)]
 
 
-def study(strengths: dict[str, float], seeds: list[int], read) -> list[dict]:
+def study(strengths: dict[str, float], seeds: list[int], read, effects=EFFECTS) -> list[dict]:
     """Every comparison x model, summarised over the seeds that ran; `read(name)`: an
     experiment's reports/comparison.json (for the ceiling's view of the effect)."""
     out = []
-    for row in comparisons(strengths):
+    for row in comparisons(strengths, effects):
         done = seeds_run(row, seeds)
         ceilings = [c for c in (ceiling_effect(row, seed, read) for seed in done) if c is not None]
         for model in MODELS:
@@ -184,11 +187,11 @@ def study(strengths: dict[str, float], seeds: list[int], read) -> list[dict]:
     return out
 
 
-def headroom_rows(strengths: dict[str, float], seeds: list[int], read) -> list[dict]:
+def headroom_rows(strengths: dict[str, float], seeds: list[int], read, effects=EFFECTS) -> list[dict]:
     """Headroom share of each model in each cell that should detect its effect (mean over seeds
     and the per-seed values), from each experiment's reports/comparison.json (`read(name)`)."""
     rows = []
-    for cell in dict.fromkeys(row["with"] for row in comparisons(strengths)):
+    for cell in dict.fromkeys(row["with"] for row in comparisons(strengths, effects)):
         names = [grid.experiment_name(cell, seed) for seed in seeds]
         found = [read(name).get("known_answers", {}) for name in names if grid.has_experiment(name)]
         found = [k for k in found if k.get("truth")]
