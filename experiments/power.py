@@ -56,13 +56,16 @@ def main() -> None:
             for batch in power.batches(strengths, args.effects)
             for n, s in grid.experiments(dict(batch), args.seeds, extra).items()
         }
-        if grid_remote.execute(named, args, command) is None:
+        provenance = grid_remote.execute(named, args, command)
+        if provenance is None:
             return
-    elif not args.collect_only:
-        for batch in power.batches(strengths, args.effects):  # strong and zero first: the targets
-            grid.queue_grid(dict(batch), args.seeds, extra, reuse=args.reuse)
-            grid.run_queue(args.jobs, poll_seconds=60)
-    minutes = (time.perf_counter() - started) / 60
+    else:
+        if not args.collect_only:
+            for batch in power.batches(strengths, args.effects):  # strong and zero first: the targets
+                grid.queue_grid(dict(batch), args.seeds, extra, reuse=args.reuse)
+                grid.run_queue(args.jobs, poll_seconds=60)
+        minutes = (time.perf_counter() - started) / 60
+        provenance = f"Produced by `{command}`" + ("" if args.collect_only else f" in {minutes:.0f} minutes")
 
     # Every experiment has run: each one's comparison is read once, though several rows use it.
     read = functools.cache(grid.read_comparison)
@@ -75,8 +78,7 @@ def main() -> None:
             "",
             NOTE,
             "",
-            f"Produced by `{command}`"
-            + ("" if args.collect_only or args.collect else f" in {minutes:.0f} minutes")
+            provenance.removesuffix(".")
             + f"; seeds {', '.join(map(str, args.seeds))}; strengths {strengths}; settings for every "
             f"experiment: {settings}; {len(cells)} configurations per seed (`{'`, `'.join(n for n, _ in cells)}`).",
             "",
