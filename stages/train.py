@@ -29,7 +29,7 @@ def main() -> None:
     from nextgenre.training import save_model, train_model
 
     with Live(dir=live_dir, dvcyaml=None, save_dvc_exp=False, report=None) as live:
-        model, _ = train_model(kind, processed, params, live=live)
+        model, history = train_model(kind, processed, params, live=live)
     with atomic_dir(model_dir) as tmp:
         config = {
             "kind": kind,
@@ -40,6 +40,7 @@ def main() -> None:
             "text_columns": processed.meta["layout"].get("text"),
         }
         save_model(model, tmp, config)
+    print(f"train@{kind}: {len(history['loss'])} epochs, best val_loss {min(history['val_loss']):.4f}")
 
 
 if __name__ == "__main__":
