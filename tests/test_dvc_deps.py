@@ -11,6 +11,10 @@ stands); a module loaded by a computed name (importlib) would not be seen: the p
 from __future__ import annotations
 
 import ast
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -204,3 +208,21 @@ def test_every_stage_reads_only_its_declared_params(pipeline):
         call = f'stage_params("{name}")' if pipeline == "dvc.yaml" else f'stage_params("{name}", dvc_yaml="{pipeline}")'
         assert source.count("stage_params(") == 1 and call in source, f"{stage_script(stage)} must call {call} once"
         assert "load_params" not in source, f"{stage_script(stage)} reads the whole params.yaml"
+
+
+def test_every_stage_runs_the_package_of_its_own_checkout(tmp_path):
+    """DVC's queue runs an experiment in a copy of the workspace (.dvc/tmp/exps/...) and hashes
+    that copy's files into dvc.lock; with the package installed editable, a stage would import the
+    workspace's src/ instead, so an edit (or another branch checked out) while a grid runs would
+    run under the copy's hashes. Each command of the study puts its own checkout's src/ first.
+    (real/dvc.yaml's import runs in the workspace with `dvc repro real/dvc.yaml`, never queued,
+    and its lock holds outputs made with a pseudonym key that is not here: its command stays.)"""
+    checkout = tmp_path / "checkout"
+    shutil.copytree(ROOT / "src" / PACKAGE, checkout / "src" / PACKAGE, ignore=shutil.ignore_patterns("__pycache__"))
+    (checkout / "stages").mkdir()
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("PYTHONPATH", None)
+    for name, stage in expanded_stages(ROOT / "dvc.yaml").items():
+        (checkout / stage_script(stage)).write_text(f"import {PACKAGE}\nprint({PACKAGE}.__file__)\n")
+        ran = subprocess.run(stage["cmd"], shell=True, cwd=checkout, env=env, capture_output=True, text=True)
+        assert ran.stdout.strip() == str(checkout / "src" / PACKAGE / "__init__.py"), (name, ran.stdout, ran.stderr)
