@@ -142,6 +142,16 @@ def test_the_experiment_of_this_commit_wins_over_others_of_the_same_name(two_com
     assert grid._exp_ref("4-class-s42") == grid.baseline_ref("4-class-s42")
 
 
+def test_experiments_of_one_name_from_two_other_commits_are_refused(two_commits):
+    older = run(["git", "rev-parse", "HEAD~1"], two_commits).stdout.strip()
+    for baseline in ("00" + "0" * 38, "ff" + "f" * 38):
+        run(["git", "update-ref", f"refs/exps/{baseline[:2]}/{baseline[2:]}/4-class-s42", older], two_commits)
+    with pytest.raises(NextgenreError, match=r"2 experiments named 4-class-s42, from commits 0000000, fffffff"):
+        grid._exp_ref("4-class-s42")
+    run(["git", "update-ref", "-d", "refs/exps/ff/" + "f" * 38 + "/4-class-s42"], two_commits)
+    assert grid._exp_ref("4-class-s42") == "refs/exps/00/" + "0" * 38 + "/4-class-s42"  # one: it is meant
+
+
 def test_collecting_names_every_experiment_the_remote_lacks(two_commits, tmp_path):
     remote = tmp_path / "remote.git"
     run(["git", "clone", "-q", "--bare", str(two_commits), str(remote)], tmp_path)

@@ -197,9 +197,11 @@ def run_queue(jobs: int, poll_seconds: float = 1.0) -> None:
 
 
 def _exp_ref(name: str, required: bool = True) -> str | None:
-    """The git ref of the experiment `name`. dvc.api has no lookup from an experiment's name to
-    its ref (dvc.api.exp_show would give it, but collects the params and metrics of every
-    experiment to do so), so the refs DVC keeps under refs/exps are listed with git."""
+    """The git ref of the experiment `name`: the one that ran from this commit, else the only
+    one; several from other commits are refused (which is meant cannot be told). dvc.api has no
+    lookup from an experiment's name to its ref (dvc.api.exp_show would give it, but collects the
+    params and metrics of every experiment to do so), so the refs DVC keeps under refs/exps are
+    listed with git."""
     refs = _run("git", "for-each-ref", "--format=%(refname)", "refs/exps").split()
     matches = [r for r in refs if r.rsplit("/", 1)[-1] == name]
     if not matches:
@@ -207,7 +209,15 @@ def _exp_ref(name: str, required: bool = True) -> str | None:
             raise NextgenreError(f"no experiment named {name} (did it fail? `dvc queue logs {name}`)")
         return None
     here = baseline_ref(name)  # an experiment of an older commit may have the same name
-    return here if here in matches else matches[-1]
+    if here in matches:
+        return here
+    if len(matches) > 1:  # from other commits only: which one is meant cannot be told
+        commits = ", ".join(ref.split("/")[2] + ref.split("/")[3][:5] for ref in matches)
+        raise NextgenreError(
+            f"{len(matches)} experiments named {name}, from commits {commits} and none from this one: "
+            "check out the commit whose experiments you mean, or remove the others (`dvc exp remove`)"
+        )
+    return matches[0]
 
 
 def baseline_ref(name: str) -> str:
