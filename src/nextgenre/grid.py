@@ -212,7 +212,7 @@ def _exp_ref(name: str, required: bool = True) -> str | None:
     if here in matches:
         return here
     if len(matches) > 1:  # from other commits only: which one is meant cannot be told
-        commits = ", ".join(ref.split("/")[2] + ref.split("/")[3][:5] for ref in matches)
+        commits = ", ".join("".join(ref.split("/")[2:4])[:7] for ref in matches)  # refs/exps/ab/cdef.../name
         raise NextgenreError(
             f"{len(matches)} experiments named {name}, from commits {commits} and none from this one: "
             "check out the commit whose experiments you mean, or remove the others (`dvc exp remove`)"
