@@ -3,10 +3,12 @@ with a variant and print test accuracy and headroom share (the ceiling and best 
 that experiment's reports/comparison.json; synthetic data only).
 
     python experiments/headroom_variants.py memory-strong-plain-s1 default notext patience10
+    python experiments/headroom_variants.py mood-strong-stress-s1 model.units=32,model.dropout=0.4
 
 Variants: default (the experiment's own params), notext (the text part left out, as
 features.text=false), patience10 (train.patience 10, train.epochs 60), textproj8 (the text part
-through a shared linear map to 8 numbers, model.text_projection=8).
+through a shared linear map to 8 numbers, model.text_projection=8), or settings of the `model`
+and `train` sections, `section.key=value` joined by commas (values read as YAML, as `-S`).
 """
 
 from __future__ import annotations
@@ -21,11 +23,23 @@ import yaml
 
 from nextgenre import grid
 from nextgenre.evaluation import predict_test
+from nextgenre.params import validate
 from nextgenre.processed import FILES, read_processed
 from nextgenre.runner import run_stage
 from nextgenre.training import train_model
 
-VARIANTS = ("default", "notext", "patience10", "textproj8")
+NAMED = ("default", "notext", "patience10", "textproj8")
+
+
+def parse_variant(text: str) -> str:
+    """A named variant, or `section.key=value[,...]` settings of the model and train sections."""
+    if text in NAMED:
+        return text
+    for key in grid.parse_settings(text.split(",")):
+        section, _, name = key.partition(".")
+        if section not in ("model", "train") or not name:
+            raise argparse.ArgumentTypeError(f"{text!r}: expected one of {', '.join(NAMED)} or model./train. settings")
+    return text
 
 
 def without_text(processed):
@@ -41,7 +55,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("experiment")
-    parser.add_argument("variants", nargs="+", choices=VARIANTS)
+    parser.add_argument("variants", nargs="+", type=parse_variant)
     parser.add_argument("--models", nargs="+", default=["lstm", "gru"])
     args = parser.parse_args()
 
@@ -64,6 +78,11 @@ def main() -> None:
                 run["train"].update(patience=10, epochs=60)
             elif variant == "textproj8":
                 run["model"]["text_projection"] = 8
+            elif variant != "default":
+                for key, value in grid.parse_settings(variant.split(",")).items():
+                    section, _, name = key.partition(".")
+                    run[section][name] = value
+                validate(run)  # a misspelt setting or a wrong value stops here, named
             for model_name in args.models:
                 model, history = train_model(model_name, processed, run)
                 result = predict_test(model, processed)
