@@ -26,21 +26,12 @@ def main() -> None:
 
     import_keras()  # first: TensorFlow's import-time notices kept off the console
     from dvclive import Live
-    from nextgenre.training import save_model, train_model
+    from nextgenre.training import model_config, save_model, train_model
 
     with Live(dir=live_dir, dvcyaml=None, save_dvc_exp=False, report=None) as live:
-        model, history = train_model(kind, processed, params, live=live)
+        model, _ = train_model(kind, processed, params, live=live)
     with atomic_dir(model_dir) as tmp:
-        config = {
-            "kind": kind,
-            "input_dim": processed.meta["input_dim"],
-            "classes": processed.meta["classes"],
-            "history": processed.meta["history"],
-            "model": params["model"],
-            "text_columns": processed.meta["layout"].get("text"),
-        }
-        save_model(model, tmp, config)
-    print(f"train@{kind}: {len(history['loss'])} epochs, best val_loss {min(history['val_loss']):.4f}")
+        save_model(model, tmp, model_config(kind, processed, params))
 
 
 if __name__ == "__main__":

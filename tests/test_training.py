@@ -7,7 +7,7 @@ import yaml
 
 from nextgenre.features import build_features
 from nextgenre.sequences import windows_for
-from nextgenre.training import load_model, save_model, stopping_note, train_model
+from nextgenre.training import load_model, model_config, save_model, stopping_note, train_model
 from tests.conftest import ROOT
 from tests.fake_pipeline_data import write_fake_pipeline_data
 
@@ -28,18 +28,6 @@ def tiny(tmp_path_factory):
 
 def digest(folder):
     return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in ("config.json", "weights.npz")}
-
-
-def model_config(kind: str, processed, params: dict) -> dict:
-    """The config.json that stages/train.py writes beside the weights."""
-    return {
-        "kind": kind,
-        "input_dim": processed.meta["input_dim"],
-        "classes": processed.meta["classes"],
-        "history": 4,
-        "model": params["model"],
-        "text_columns": processed.meta["layout"].get("text"),
-    }
 
 
 def assert_loads_with_the_same_predictions(model, folder, processed) -> None:

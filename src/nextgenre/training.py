@@ -108,6 +108,20 @@ def summarize_restored_epoch(live, history: dict, best: int) -> None:
     live.make_summary()
 
 
+def model_config(kind: str, processed: Processed, params: dict) -> dict:
+    """The config.json saved beside a model's weights: what load_model needs to rebuild the network
+    (its kind, input width, classes, `model` settings and text columns) and what evaluate checks
+    against data/processed (the classes, the input width and the history length)."""
+    return {
+        "kind": kind,
+        "input_dim": processed.meta["input_dim"],
+        "classes": processed.meta["classes"],
+        "history": processed.meta["history"],
+        "model": params["model"],
+        "text_columns": processed.meta["layout"].get("text"),
+    }
+
+
 def _npy_bytes(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
