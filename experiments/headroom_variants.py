@@ -31,15 +31,18 @@ from nextgenre.training import train_model
 NAMED = ("default", "notext", "patience10", "textproj8")
 
 
-def parse_variant(text: str) -> str:
-    """A named variant, or `section.key=value[,...]` settings of the model and train sections."""
+def parse_variant(text: str) -> tuple[str, dict]:
+    """(text, {(section, key): value}): a named variant (no settings), or `section.key=value[,...]`
+    settings of the model and train sections."""
     if text in NAMED:
-        return text
-    for key in grid.parse_settings(text.split(",")):
+        return text, {}
+    changes = {}
+    for key, value in grid.parse_settings(text.split(",")).items():
         section, _, name = key.partition(".")
         if section not in ("model", "train") or not name:
             raise argparse.ArgumentTypeError(f"{text!r}: expected one of {', '.join(NAMED)} or model./train. settings")
-    return text
+        changes[section, name] = value
+    return text, changes
 
 
 def without_text(processed):
@@ -69,7 +72,7 @@ def main() -> None:
         for name in FILES:
             with dvc.api.open(f"data/processed/{name}", rev=grid._exp_ref(args.experiment), mode="rb") as src:
                 (Path(tmp) / name).write_bytes(src.read())
-        for variant in args.variants:
+        for variant, changes in args.variants:
             processed = read_processed(tmp, mmap=False)
             run = copy.deepcopy(params)
             if variant == "notext":
@@ -78,9 +81,8 @@ def main() -> None:
                 run["train"].update(patience=10, epochs=60)
             elif variant == "textproj8":
                 run["model"]["text_projection"] = 8
-            elif variant != "default":
-                for key, value in grid.parse_settings(variant.split(",")).items():
-                    section, _, name = key.partition(".")
+            elif changes:
+                for (section, name), value in changes.items():
                     run[section][name] = value
                 validate(run)  # a misspelt setting or a wrong value stops here, named
             for model_name in args.models:
