@@ -7,8 +7,12 @@ that experiment's reports/comparison.json; synthetic data only).
 
 Variants: default (the experiment's own params), notext (the text part left out, as
 features.text=false), patience10 (train.patience 10, train.epochs 60), textproj8 (the text part
-through a shared linear map to 8 numbers, model.text_projection=8), or settings of the `model`
-and `train` sections, `section.key=value` joined by commas (values read as YAML, as `-S`).
+through a shared linear map to 8 numbers, model.text_projection=8), theme (the text part replaced
+by a one-hot of each track's planted lyric theme, read from the experiment's truth, with no
+projection: an oracle input, never the study's, that tells reading the theme from the lyrics
+vectors apart from using it), textstd (each text column centred and scaled to unit variance, with
+the mean and standard deviation of the sessions in the training windows), or settings of the
+`model` and `train` sections, `section.key=value` joined by commas (values read as YAML, as `-S`).
 """
 
 from __future__ import annotations
@@ -19,16 +23,22 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import yaml
 
 from nextgenre import grid
+from nextgenre.constants import GENRES
 from nextgenre.evaluation import predict_test
 from nextgenre.params import validate
 from nextgenre.processed import FILES, read_processed
+from nextgenre.pseudonym import SYNTHETIC_KEY
 from nextgenre.runner import run_stage
+from nextgenre.sources import SYNTHETIC_TRUTH
+from nextgenre.synthetic.truth import FILES as TRUTH_FILES
+from nextgenre.synthetic.truth import read_truth, truth_rows
 from nextgenre.training import train_model
 
-NAMED = ("default", "notext", "patience10", "textproj8")
+NAMED = ("default", "notext", "patience10", "textproj8", "theme", "textstd")
 
 
 def parse_variant(text: str) -> tuple[str, dict]:
@@ -53,9 +63,41 @@ def without_text(processed):
     return processed
 
 
-def main() -> None:
-    import dvc.api
+def with_theme(processed, folder: Path):
+    """The text part replaced by the one-hot (none, then GENRES) of the planted theme of each
+    session's track, from the experiment's truth in `folder` (data/truth, data/interim)."""
+    truth = read_truth(folder / SYNTHETIC_TRUTH)
+    sessions = pd.read_parquet(folder / "data/interim/sessions.parquet", columns=["user", "created_at"])
+    rows = truth_rows(truth, sessions, np.arange(len(sessions)), SYNTHETIC_KEY.encode())
+    theme = truth.sessions["theme"].map({g: i + 1 for i, g in enumerate(GENRES)}).fillna(0).to_numpy(dtype=int)
+    onehot = np.eye(len(GENRES) + 1, dtype=np.float32)[theme[rows]]
+    a, b = processed.meta["layout"]["text"]
+    processed.vectors = np.ascontiguousarray(np.hstack([processed.vectors[:, :a], onehot, processed.vectors[:, b:]]))
+    shift = onehot.shape[1] - (b - a)
+    processed.meta["layout"] = {
+        k: [a, a + onehot.shape[1]] if k == "text" else [s + shift, e + shift] if s >= b else [s, e]
+        for k, (s, e) in processed.meta["layout"].items()
+    }
+    processed.meta["input_dim"] = processed.vectors.shape[1]
+    return processed
 
+
+def standardized_text(processed):
+    """Each text column centred and scaled by its mean and standard deviation over the sessions
+    that the training windows hold."""
+    a, b = processed.meta["layout"]["text"]
+    train = processed.samples.iloc[processed.positions("train")]
+    steps = np.zeros(len(processed.vectors) + 1, dtype=np.int64)
+    np.add.at(steps, train["start"].to_numpy(), 1)
+    np.add.at(steps, train["target"].to_numpy(), -1)
+    seen = np.cumsum(steps[:-1]) > 0
+    text = processed.vectors[:, a:b]
+    mean, std = text[seen].mean(axis=0), text[seen].std(axis=0)
+    processed.vectors[:, a:b] = (text - mean) / np.maximum(std, 1e-6)
+    return processed
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("experiment")
     parser.add_argument("variants", nargs="+", type=parse_variant)
@@ -69,11 +111,12 @@ def main() -> None:
     params = yaml.safe_load(grid.read_git_file(args.experiment, "params.yaml"))
     params["model"].setdefault("text_projection", 0)  # experiments from before the setting existed
     with tempfile.TemporaryDirectory() as tmp:
-        for name in FILES:
-            with dvc.api.open(f"data/processed/{name}", rev=grid._exp_ref(args.experiment), mode="rb") as src:
-                (Path(tmp) / name).write_bytes(src.read())
+        files = [f"data/processed/{name}" for name in FILES]
+        if any(variant == "theme" for variant, _ in args.variants):
+            files += [f"{SYNTHETIC_TRUTH}/{name}" for name in TRUTH_FILES] + ["data/interim/sessions.parquet"]
+        grid.copy_outputs(args.experiment, files, tmp)
         for variant, changes in args.variants:
-            processed = read_processed(tmp, mmap=False)
+            processed = read_processed(Path(tmp) / "data/processed", mmap=False)
             run = copy.deepcopy(params)
             if variant == "notext":
                 processed = without_text(processed)
@@ -81,6 +124,11 @@ def main() -> None:
                 run["train"].update(patience=10, epochs=60)
             elif variant == "textproj8":
                 run["model"]["text_projection"] = 8
+            elif variant == "textstd":
+                processed = standardized_text(processed)
+            elif variant == "theme":
+                processed = with_theme(processed, Path(tmp))
+                run["model"]["text_projection"] = 0
             elif changes:
                 for (section, name), value in changes.items():
                     run[section][name] = value

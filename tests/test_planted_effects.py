@@ -213,3 +213,31 @@ def test_ceiling_of_a_user_does_not_depend_on_which_other_users_are_asked_for():
     together = ceiling_probabilities(truth)
     pd.testing.assert_frame_equal(alone, together.loc[alone.index])
     assert np.allclose(together.sum(axis=1), 1)
+
+
+def test_ceiling_within_a_window_sees_only_the_last_sessions():
+    truth = truth_of(frames(0.02, memory_effect=0.6, lyrics_effect=0.8))
+    users = truth.sessions["user_id"].unique()[:40]
+    table = truth.sessions[truth.sessions["user_id"].isin(set(users))]
+    whole = ceiling_probabilities(truth, users)
+    seen = ceiling_probabilities(truth, users, window=3)
+    assert np.allclose(seen.sum(axis=1), 1)
+    # A session with its whole history in the window gets the whole-history ceiling's
+    # probabilities (the last of each user, drawn with the same particles).
+    last = table.groupby("user_id").tail(1)
+    short = last.index[last["position"].to_numpy() <= 3]
+    assert len(short) > 0
+    pd.testing.assert_frame_equal(seen.loc[short], whole.loc[short])
+    # Further back, the window leaves sessions out: the probabilities change, and earlier
+    # sessions outside the window do not matter (changing one leaves them as they were).
+    long = last.index[last["position"].to_numpy() > 6]
+    assert len(long) > 0
+    assert not np.allclose(seen.loc[long], whole.loc[long])
+    changed = Truth(truth.sessions.copy(), truth.users, truth.generator)
+    out_of_sight = long - 5  # five sessions back: outside a window of 3
+    genre = changed.sessions["genre"].to_numpy().copy()
+    genre[changed.sessions.index.get_indexer(out_of_sight)] = [
+        GENRES[(GENRES.index(g) + 1) % len(GENRES)] for g in genre[changed.sessions.index.get_indexer(out_of_sight)]
+    ]
+    changed.sessions["genre"] = genre
+    pd.testing.assert_frame_equal(ceiling_probabilities(changed, users, window=3).loc[long], seen.loc[long])

@@ -17,6 +17,7 @@ import subprocess
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -279,6 +280,19 @@ def read_baseline_correct(name: str, baseline: str, targets: np.ndarray) -> np.n
         pred = pd.read_parquet(io.BytesIO(f.read())).set_index("target")
     pred = pred.loc[targets]
     return (pred[baseline] == pred["y_true"]).to_numpy()
+
+
+def copy_outputs(name: str, paths, dest: str | Path) -> None:
+    """Files of the experiment `name` (DVC outputs, from the cache; or git-tracked files) into
+    `dest`, at the same paths relative to it."""
+    import dvc.api
+
+    rev = _exp_ref(name)
+    for path in paths:
+        target = Path(dest) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with dvc.api.open(path, rev=rev, mode="rb") as f:
+            target.write_bytes(f.read())
 
 
 def read_table(name: str, path: str) -> pd.DataFrame:

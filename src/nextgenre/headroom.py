@@ -31,9 +31,13 @@ from nextgenre.synthetic.truth import known_correct, read_truth, truth_rows
 NO_TRUTH = "no truth: real data has no known answers, so there is no oracle, ceiling or headroom"
 
 
-def truth_correct(root: str | Path, params: dict, targets: np.ndarray, y_true: np.ndarray) -> dict | None:
+def truth_correct(
+    root: str | Path, params: dict, targets: np.ndarray, y_true: np.ndarray, window: int | None = None
+) -> dict | None:
     """Was the oracle / the from-history ceiling right on each test sample (`targets`: rows of
-    data/interim/sessions.parquet, `y_true`: their classes)? None for data without truth."""
+    data/interim/sessions.parquet, `y_true`: their classes)? None for data without truth.
+    `window`: the ceiling sees each user's whole history (None, the report's) or only the last
+    `window` sessions (see nextgenre.synthetic.truth.ceiling_probabilities)."""
     root = Path(root)
     raw = params["data"]["raw"]
     if not is_synthetic(raw, root):
@@ -60,6 +64,7 @@ def truth_correct(root: str | Path, params: dict, targets: np.ndarray, y_true: n
         text=f["text"],
         seed=params["seed"],
         visible=visible,
+        window=window,
     )
     if len(correct["rows"]) != len(targets) or not np.array_equal(correct["label"], y_true):
         raise NextgenreError(

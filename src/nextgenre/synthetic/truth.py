@@ -42,6 +42,7 @@ from nextgenre.synthetic.sessions import PERIOD_START, PROBABILITY_COLUMNS, tast
 
 TASTE_COLUMNS = [f"taste_{g}" for g in GENRES]
 PARTICLES = 400  # taste samples per user for the ceiling
+FILES = ("sessions.csv", "users.csv", "generator.json")  # data/truth/
 
 
 @dataclass
@@ -173,12 +174,17 @@ def ceiling_probabilities(
     text: bool = True,
     seed: int = 0,
     visible: np.ndarray | None = None,
+    window: int | None = None,
 ) -> pd.DataFrame:
     """From-history probability of each genre (p_<genre>) for every session of `users` (all by
     default), indexed like truth.sessions. `stress`/`interval`: whether and through which window
     the model sees the stress after a session; `visible` (one flag per row of truth.sessions):
     whether the model's stress input shows that window (default: a tweet falls in it); `text`:
-    whether it sees the lyrics."""
+    whether it sees the lyrics; `window`: None, the user's whole history, or a number, only the
+    last `window` sessions before each one (a model's features.history). The window's first
+    session then counts with the taste alone (the chain's long-run share, which the taste is),
+    since the session before it is out of sight; a user's last session with its whole history in
+    the window gets the same probabilities as without one."""
     params = truth.generator
     table = truth.sessions
     pick = np.ones(len(table), dtype=bool) if users is None else table["user_id"].isin(set(users)).to_numpy()
@@ -197,8 +203,17 @@ def ceiling_probabilities(
     out = np.empty((len(sessions), len(GENRES)))
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         alpha = np.asarray(params["taste_prior"][sessions["group"].iat[lo]])
-        rng = np.random.default_rng([seed, int(sessions.index[lo])])  # the same for any `users`
-        out[lo:hi] = _user_ceiling(genre[lo:hi], mood[lo:hi], theme[lo:hi], alpha, params, rng)
+        user_seed = [seed, int(sessions.index[lo])]  # the same for any `users`
+        if window is None:
+            out[lo:hi] = _user_ceiling(
+                genre[lo:hi], mood[lo:hi], theme[lo:hi], alpha, params, np.random.default_rng(user_seed)
+            )
+            continue
+        for i in range(lo, hi):
+            seen_from = max(lo, i - window)
+            steps = slice(seen_from, i + 1)
+            rng = np.random.default_rng(user_seed)
+            out[i] = _user_ceiling(genre[steps], mood[steps], theme[steps], alpha, params, rng)[-1]
     return pd.DataFrame(out, index=sessions.index, columns=PROBABILITY_COLUMNS)
 
 
@@ -249,12 +264,13 @@ def known_correct(
     text: bool = True,
     seed: int = 0,
     visible: np.ndarray | None = None,
+    window: int | None = None,
 ) -> dict:
     """Per target session at truth rows `rows` (each with an earlier session of its user; those
     whose genre maps to no class in the scheme are left out): `rows` kept, `label` (class
     index), and whether each of the oracle (argmax of the true probabilities), the from-history
-    ceiling (`visible`: see `ceiling_probabilities`) and repeating the previous session's genre
-    is right."""
+    ceiling (`visible`, `window`: see `ceiling_probabilities`) and repeating the previous
+    session's genre is right."""
     table = truth.sessions
     scheme = CLASS_SCHEMES[classes]
     rows = np.asarray(rows, dtype=np.int64)
@@ -265,7 +281,7 @@ def known_correct(
     label = table["genre"].iloc[rows].map(scheme).map({c: i for i, c in enumerate(names)}).to_numpy()
     previous = table["genre"].iloc[rows - 1].map(scheme).map({c: i for i, c in enumerate(names)}).to_numpy()
     users = table["user_id"].iloc[rows].unique()
-    ceiling = ceiling_probabilities(truth, users, interval, stress, text, seed, visible)
+    ceiling = ceiling_probabilities(truth, users, interval, stress, text, seed, visible, window)
     oracle = _class_probabilities(table[PROBABILITY_COLUMNS].to_numpy()[rows], classes)
     history = _class_probabilities(ceiling.loc[table.index[rows]].to_numpy(), classes)
     return {
