@@ -29,12 +29,12 @@ import yaml
 from nextgenre import grid
 from nextgenre.constants import GENRES
 from nextgenre.evaluation import predict_test
+from nextgenre.headroom import SESSIONS, TRUTH_INPUTS
 from nextgenre.params import validate
 from nextgenre.processed import FILES, read_processed
 from nextgenre.pseudonym import SYNTHETIC_KEY
 from nextgenre.runner import run_stage
 from nextgenre.sources import SYNTHETIC_TRUTH
-from nextgenre.synthetic.truth import FILES as TRUTH_FILES
 from nextgenre.synthetic.truth import read_truth, truth_rows
 from nextgenre.training import train_model
 
@@ -67,7 +67,7 @@ def with_theme(processed, folder: Path):
     """The text part replaced by the one-hot (none, then GENRES) of the planted theme of each
     session's track, from the experiment's truth in `folder` (data/truth, data/interim)."""
     truth = read_truth(folder / SYNTHETIC_TRUTH)
-    sessions = pd.read_parquet(folder / "data/interim/sessions.parquet", columns=["user", "created_at"])
+    sessions = pd.read_parquet(folder / SESSIONS, columns=["user", "created_at"])
     rows = truth_rows(truth, sessions, np.arange(len(sessions)), SYNTHETIC_KEY.encode())
     theme = truth.sessions["theme"].map({g: i + 1 for i, g in enumerate(GENRES)}).fillna(0).to_numpy(dtype=int)
     onehot = np.eye(len(GENRES) + 1, dtype=np.float32)[theme[rows]]
@@ -113,7 +113,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         files = [f"data/processed/{name}" for name in FILES]
         if any(variant == "theme" for variant, _ in args.variants):
-            files += [f"{SYNTHETIC_TRUTH}/{name}" for name in TRUTH_FILES] + ["data/interim/sessions.parquet"]
+            files += TRUTH_INPUTS
         grid.copy_outputs(args.experiment, files, tmp)
         for variant, changes in args.variants:
             processed = read_processed(Path(tmp) / "data/processed", mmap=False)

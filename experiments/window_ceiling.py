@@ -17,12 +17,8 @@ import numpy as np
 import yaml
 
 from nextgenre import grid
-from nextgenre.headroom import truth_correct
+from nextgenre.headroom import TRUTH_INPUTS, truth_correct
 from nextgenre.runner import run_stage
-from nextgenre.sources import SYNTHETIC_TRUTH
-from nextgenre.synthetic.truth import FILES as TRUTH_FILES
-
-INPUTS = [f"{SYNTHETIC_TRUTH}/{name}" for name in TRUTH_FILES] + ["data/interim/sessions.parquet"]
 
 
 def share(model: np.ndarray, best: np.ndarray, ceiling: np.ndarray) -> float:
@@ -38,7 +34,7 @@ def experiment_row(name: str) -> str:
     best = grid.read_baseline_correct(name, best_name, targets).astype(float)
     window = params["features"]["history"]
     with tempfile.TemporaryDirectory() as root:
-        grid.copy_outputs(name, INPUTS, root)
+        grid.copy_outputs(name, TRUTH_INPUTS, root)
         whole = truth_correct(root, params, targets, y_true)["ceiling"]
         seen = truth_correct(root, params, targets, y_true, window=window)["ceiling"]
     cells = [name, f"{len(targets):,}", f"{best_name} {best.mean():.3f}", f"{whole.mean():.3f}", f"{seen.mean():.3f}"]

@@ -26,9 +26,12 @@ from nextgenre.constants import STRESS_MAX
 from nextgenre.errors import NextgenreError
 from nextgenre.pseudonym import pseudonym_key
 from nextgenre.sources import SYNTHETIC_TRUTH, is_synthetic
+from nextgenre.synthetic.truth import FILES as TRUTH_FILES
 from nextgenre.synthetic.truth import known_correct, read_truth, truth_rows
 
 NO_TRUTH = "no truth: real data has no known answers, so there is no oracle, ceiling or headroom"
+SESSIONS = "data/interim/sessions.parquet"  # the sessions that the truth is matched to
+TRUTH_INPUTS = [f"{SYNTHETIC_TRUTH}/{name}" for name in TRUTH_FILES] + [SESSIONS]  # what truth_correct reads
 
 
 def truth_correct(
@@ -44,9 +47,7 @@ def truth_correct(
         return None
     truth = read_truth(root / SYNTHETIC_TRUTH)
     f, interval = params["features"], params["data"]["interval"]
-    sessions = pd.read_parquet(
-        root / "data/interim/sessions.parquet", columns=["user", "created_at", f"stress_{interval}"]
-    )
+    sessions = pd.read_parquet(root / SESSIONS, columns=["user", "created_at", f"stress_{interval}"])
     key = pseudonym_key(raw, root)
     targets = np.asarray(targets)
     visible = None
