@@ -35,7 +35,7 @@ from nextgenre.processed import FILES, read_processed
 from nextgenre.pseudonym import SYNTHETIC_KEY
 from nextgenre.runner import run_stage
 from nextgenre.sources import SYNTHETIC_TRUTH
-from nextgenre.synthetic.truth import read_truth, truth_rows
+from nextgenre.synthetic.truth import read_truth, theme_codes, truth_rows
 from nextgenre.training import train_model
 
 NAMED = ("default", "notext", "patience10", "textproj8", "theme", "textstd")
@@ -55,12 +55,24 @@ def parse_variant(text: str) -> tuple[str, dict]:
     return text, changes
 
 
-def without_text(processed):
-    d = processed.meta["layout"]["text"][1]
-    processed.vectors = np.ascontiguousarray(processed.vectors[:, d:])
-    processed.meta["layout"] = {k: [a - d, b - d] for k, (a, b) in processed.meta["layout"].items() if k != "text"}
+def replace_text(processed, columns: np.ndarray):
+    """The text part of every session vector replaced by `columns` (n_sessions x k; k = 0 leaves
+    it out, and the layout then has no text part), the other parts' offsets moved to match."""
+    a, b = processed.meta["layout"]["text"]
+    processed.vectors = np.ascontiguousarray(np.hstack([processed.vectors[:, :a], columns, processed.vectors[:, b:]]))
+    k = columns.shape[1]
+    layout = {
+        name: [s + k - (b - a), e + k - (b - a)] if s >= b else [s, e]
+        for name, (s, e) in processed.meta["layout"].items()
+    }
+    layout["text"] = [a, a + k]
+    processed.meta["layout"] = layout if k else {name: span for name, span in layout.items() if name != "text"}
     processed.meta["input_dim"] = processed.vectors.shape[1]
     return processed
+
+
+def without_text(processed):
+    return replace_text(processed, np.empty((len(processed.vectors), 0), dtype=processed.vectors.dtype))
 
 
 def with_theme(processed, folder: Path):
@@ -69,17 +81,8 @@ def with_theme(processed, folder: Path):
     truth = read_truth(folder / SYNTHETIC_TRUTH)
     sessions = pd.read_parquet(folder / SESSIONS, columns=["user", "created_at"])
     rows = truth_rows(truth, sessions, np.arange(len(sessions)), SYNTHETIC_KEY.encode())
-    theme = truth.sessions["theme"].map({g: i + 1 for i, g in enumerate(GENRES)}).fillna(0).to_numpy(dtype=int)
-    onehot = np.eye(len(GENRES) + 1, dtype=np.float32)[theme[rows]]
-    a, b = processed.meta["layout"]["text"]
-    processed.vectors = np.ascontiguousarray(np.hstack([processed.vectors[:, :a], onehot, processed.vectors[:, b:]]))
-    shift = onehot.shape[1] - (b - a)
-    processed.meta["layout"] = {
-        k: [a, a + onehot.shape[1]] if k == "text" else [s + shift, e + shift] if s >= b else [s, e]
-        for k, (s, e) in processed.meta["layout"].items()
-    }
-    processed.meta["input_dim"] = processed.vectors.shape[1]
-    return processed
+    onehot = np.eye(len(GENRES) + 1, dtype=np.float32)[theme_codes(truth.sessions)[rows]]
+    return replace_text(processed, onehot)
 
 
 def standardized_text(processed):

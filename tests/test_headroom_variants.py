@@ -75,3 +75,15 @@ def test_textstd_scales_the_text_part_by_the_training_windows_sessions():
     mean, std = before[seen, :TEXT_DIM].mean(axis=0), before[seen, :TEXT_DIM].std(axis=0)
     assert np.allclose(text[6], (before[6, :TEXT_DIM] - mean) / std, atol=1e-5)  # the same map for the rest
     assert np.array_equal(got.vectors[:, TEXT_DIM:], before[:, TEXT_DIM:])
+
+
+def test_notext_leaves_the_text_part_out_and_moves_the_other_parts():
+    processed = processed_of(6, pd.DataFrame())
+    before = processed.vectors.copy()
+    got = VARIANTS["without_text"](processed)
+    assert "text" not in got.meta["layout"]
+    assert np.array_equal(got.vectors, before[:, TEXT_DIM:])
+    assert got.meta["input_dim"] == before.shape[1] - TEXT_DIM
+    for name, (start, end) in layout(TEXT_DIM, stress=True, text=True).items():
+        if name != "text":
+            assert got.meta["layout"][name] == [start - TEXT_DIM, end - TEXT_DIM], name

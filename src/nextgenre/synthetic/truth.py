@@ -166,6 +166,11 @@ def _user_ceiling(g, mood, theme, alpha, params, rng) -> np.ndarray:
     return out
 
 
+def theme_codes(sessions: pd.DataFrame) -> np.ndarray:
+    """The theme of each session's track as a code: 0 for none, else 1 + its index in GENRES."""
+    return sessions["theme"].map({g: i + 1 for i, g in enumerate(GENRES)}).fillna(0).to_numpy(dtype=int)
+
+
 def ceiling_probabilities(
     truth: Truth,
     users=None,
@@ -195,7 +200,7 @@ def ceiling_probabilities(
     sessions = table[pick]
     genre = sessions["genre"].map({g: i for i, g in enumerate(GENRES)}).to_numpy()
     mood = np.where(seen[pick], sessions["mood"].to_numpy(dtype=float), unseen_share)
-    theme = sessions["theme"].map({g: i + 1 for i, g in enumerate(GENRES)}).fillna(0).to_numpy(dtype=int)
+    theme = theme_codes(sessions)
     if not text:
         theme = np.zeros_like(theme)
     user = sessions["user_id"].to_numpy()
