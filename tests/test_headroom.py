@@ -111,9 +111,25 @@ def test_the_ceiling_sees_the_mood_only_where_the_stress_input_shows_it(tmp_path
     targets = base["target"].to_numpy()
     shown = headroom.truth_correct(root, params, targets, base["y_true"].to_numpy())["ceiling"].mean()
     rows = truth_rows(truth, sessions, targets, key)
-    every_tweet = known_correct(truth, rows)["ceiling"].mean()
-    blind = known_correct(truth, rows, stress=False)["ceiling"].mean()
+    window = params["features"]["history"]  # the report's ceiling sees the models' window
+    every_tweet = known_correct(truth, rows, window=window)["ceiling"].mean()
+    blind = known_correct(truth, rows, stress=False, window=window)["ceiling"].mean()
     assert blind < shown < every_tweet, (blind, shown, every_tweet)
+
+
+def test_the_report_ceiling_sees_the_models_window_only(tmp_path):
+    root, base = tiny_run(tmp_path, memory_effect=0.6)
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    targets, y_true = base["target"].to_numpy(), base["y_true"].to_numpy()
+    whole = headroom.truth_correct(root, params, targets, y_true, whole_history=True)
+    assert whole["window"] is None
+    params["features"]["history"] = 1  # one session back: the planted memory (two back) is out of sight
+    seen = headroom.truth_correct(root, params, targets, y_true)
+    assert seen["window"] == 1
+    assert np.array_equal(seen["oracle"], whole["oracle"])
+    assert seen["ceiling"].mean() < whole["ceiling"].mean() - 0.05
+    # One session back is what repeat-last and a first-order chain see: no more than that chain.
+    assert seen["ceiling"].mean() <= whole["repeat_last"].mean() + 0.02
 
 
 def test_report_stage_writes_the_known_answers(tmp_path, monkeypatch):
@@ -123,6 +139,7 @@ def test_report_stage_writes_the_known_answers(tmp_path, monkeypatch):
     c = json.loads((root / "reports/comparison.json").read_text())
     k = c["known_answers"]
     assert k["truth"] is True and k["best_baseline"] == c["best_baseline"]["name"]
+    assert k["ceiling_window"] == yaml.safe_load((root / "params.yaml").read_text())["features"]["history"]
     assert k["oracle"]["accuracy"] >= k["ceiling"]["accuracy"] - 0.01
     assert k["headroom"]["accuracy"] == pytest.approx(
         k["ceiling"]["accuracy"] - c["best_baseline"]["accuracy"], abs=1e-5

@@ -6,8 +6,9 @@ The truth (data/truth/, written by `synthesize`) is read here, by the report sta
 model has made its predictions: it never reaches a model input. Each test sample's target
 session (a row of data/interim/sessions.parquet) is matched to its truth row by pseudonymised
 user and time (`nextgenre.synthetic.truth.truth_rows`). The ceiling sees what the run's models
-see: stress when features.stress is on (through data.interval's window, where the stress input
-shows it: a window whose tweets score as unstressed gives the input of an empty one under
+see: the last features.history sessions before each target (the models' window), stress when
+features.stress is on (through data.interval's window, where the stress input shows it: a window
+whose tweets score as unstressed gives the input of an empty one under
 features.missing_stress=zero), the lyrics when features.text is on. Real data has no truth: the
 report then says so and skips this part.
 Intervals are paired cluster-bootstrap intervals over test users (nextgenre.stats), with the
@@ -35,12 +36,14 @@ TRUTH_INPUTS = [f"{SYNTHETIC_TRUTH}/{name}" for name in TRUTH_FILES] + [SESSIONS
 
 
 def truth_correct(
-    root: str | Path, params: dict, targets: np.ndarray, y_true: np.ndarray, window: int | None = None
+    root: str | Path, params: dict, targets: np.ndarray, y_true: np.ndarray, whole_history: bool = False
 ) -> dict | None:
     """Was the oracle / the from-history ceiling right on each test sample (`targets`: rows of
     data/interim/sessions.parquet, `y_true`: their classes)? None for data without truth.
-    `window`: the ceiling sees each user's whole history (None, the report's) or only the last
-    `window` sessions (see nextgenre.synthetic.truth.ceiling_probabilities)."""
+    The ceiling sees the last features.history sessions before each target, as the models do
+    (the report's); `whole_history`: each user's whole history instead, a looser bound (see
+    nextgenre.synthetic.truth.ceiling_probabilities). The result's `window` says which (None:
+    the whole history)."""
     root = Path(root)
     raw = params["data"]["raw"]
     if not is_synthetic(raw, root):
@@ -50,6 +53,7 @@ def truth_correct(
     sessions = pd.read_parquet(root / SESSIONS, columns=["user", "created_at", f"stress_{interval}"])
     key = pseudonym_key(raw, root)
     targets = np.asarray(targets)
+    window = None if whole_history else f["history"]
     visible = None
     if f["stress"]:  # every session's truth row, once: the targets' rows are among them
         every = truth_rows(truth, sessions, np.arange(len(sessions)), key)
@@ -72,7 +76,7 @@ def truth_correct(
             f"{SYNTHETIC_TRUTH}/sessions.csv: the classes of the test samples differ from the truth's "
             "(truth from another run? rerun `dvc repro`)"
         )
-    return correct
+    return {**correct, "window": window}
 
 
 def stress_visible(truth, sessions: pd.DataFrame, rows: np.ndarray, interval: int, missing: str) -> np.ndarray:
@@ -115,6 +119,7 @@ def known_answers(
         "truth": True,
         "oracle": _accuracy(truth["oracle"], users, seed),
         "ceiling": _accuracy(truth["ceiling"], users, seed),
+        "ceiling_window": truth["window"],  # sessions the ceiling sees before each target (the models' window)
         "best_baseline": best,
         "headroom": {"accuracy": float(headroom.mean()), "ci_low": low, "ci_high": high},
         "models": {

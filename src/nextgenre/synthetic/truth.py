@@ -16,11 +16,12 @@ Written by `synthesize` (ingest reads data.raw only, so no stage of the study se
 see (earlier genres; the stress after the previous session when the model uses stress and its
 stress input shows the window, `visible`; the lyrics of earlier tracks when it uses text), from
 the generator's true parameters, integrating out the hidden taste (importance sampling, seeded).
-Simplifications, all in the ceiling's favour (so it is an upper bound): it knows the
-user's group (a model sees the disorder flag only), the whole history (a model sees the last
-features.history sessions), the mood flag itself where the stress input shows the window (a
-model sees the scored stress of the tweets) and the theme itself (a model sees an embedding of
-the lyrics); and it ignores the quota fix. Without `visible` (no scored stress at hand), every
+It sees the last `window` sessions before each one (the report passes the models'
+features.history), or the whole history (`window=None`, a looser bound). Simplifications, all in
+the ceiling's favour (so it is an upper bound): it knows the user's group (a model sees the
+disorder flag only), the mood flag itself where the stress input shows the window (a model sees
+the scored stress of the tweets) and the theme itself (a model sees an embedding of the lyrics);
+and it ignores the quota fix. Without `visible` (no scored stress at hand), every
 window with a tweet counts as shown: a looser bound, since a tweet scored as unstressed gives
 the input of an empty window under features.missing_stress=zero.
 """
