@@ -11,7 +11,9 @@ through a shared linear map to 8 numbers, model.text_projection=8), theme (the t
 by a one-hot of each track's planted lyric theme, read from the experiment's truth, with no
 projection: an oracle input, never the study's, that tells reading the theme from the lyrics
 vectors apart from using it), textstd (each text column centred and scaled to unit variance, with
-the mean and standard deviation of the sessions in the training windows), or settings of the
+the mean and standard deviation of the sessions in the training windows), textpca16 (the text part
+replaced by its first 16 principal components, whitened, fitted on the same sessions; no
+projection), or settings of the
 `model` and `train` sections, `section.key=value` joined by commas (values read as YAML, as `-S`).
 """
 
@@ -38,7 +40,7 @@ from nextgenre.sources import SYNTHETIC_TRUTH
 from nextgenre.synthetic.truth import read_truth, theme_codes, truth_rows
 from nextgenre.training import train_model
 
-NAMED = ("default", "notext", "patience10", "textproj8", "theme", "textstd")
+NAMED = ("default", "notext", "patience10", "textproj8", "theme", "textstd", "textpca16")
 
 
 def parse_variant(text: str) -> tuple[str, dict]:
@@ -85,15 +87,31 @@ def with_theme(processed, folder: Path):
     return replace_text(processed, onehot)
 
 
-def standardized_text(processed):
-    """Each text column centred and scaled by its mean and standard deviation over the sessions
-    that the training windows hold."""
-    a, b = processed.meta["layout"]["text"]
+def training_sessions(processed) -> np.ndarray:
+    """Which sessions the training windows hold (booleans per row of the vectors)."""
     train = processed.samples.iloc[processed.positions("train")]
     steps = np.zeros(len(processed.vectors) + 1, dtype=np.int64)
     np.add.at(steps, train["start"].to_numpy(), 1)
     np.add.at(steps, train["target"].to_numpy(), -1)
-    seen = np.cumsum(steps[:-1]) > 0
+    return np.cumsum(steps[:-1]) > 0
+
+
+def principal_text(processed, k: int):
+    """The text part replaced by its first k principal components, whitened (unit variance),
+    fitted on the sessions that the training windows hold."""
+    from sklearn.decomposition import PCA
+
+    a, b = processed.meta["layout"]["text"]
+    text = processed.vectors[:, a:b]
+    pca = PCA(n_components=k, whiten=True, random_state=0).fit(text[training_sessions(processed)])
+    return replace_text(processed, pca.transform(text).astype(processed.vectors.dtype))
+
+
+def standardized_text(processed):
+    """Each text column centred and scaled by its mean and standard deviation over the sessions
+    that the training windows hold."""
+    a, b = processed.meta["layout"]["text"]
+    seen = training_sessions(processed)
     text = processed.vectors[:, a:b]
     mean, std = text[seen].mean(axis=0), text[seen].std(axis=0)
     processed.vectors[:, a:b] = (text - mean) / np.maximum(std, 1e-6)
@@ -129,6 +147,9 @@ def main() -> None:
                 run["model"]["text_projection"] = 8
             elif variant == "textstd":
                 processed = standardized_text(processed)
+            elif variant == "textpca16":
+                processed = principal_text(processed, 16)
+                run["model"]["text_projection"] = 0
             elif variant == "theme":
                 processed = with_theme(processed, Path(tmp))
                 run["model"]["text_projection"] = 0

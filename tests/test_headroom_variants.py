@@ -1,5 +1,6 @@
 """The diagnostic inputs of experiments/headroom_variants.py: the planted theme in place of the
-text part (an oracle input, matched to each session through the truth), and standardised text."""
+text part (an oracle input, matched to each session through the truth), standardised text and
+its principal components."""
 
 from __future__ import annotations
 
@@ -87,3 +88,18 @@ def test_notext_leaves_the_text_part_out_and_moves_the_other_parts():
     for name, (start, end) in layout(TEXT_DIM, stress=True, text=True).items():
         if name != "text":
             assert got.meta["layout"][name] == [start - TEXT_DIM, end - TEXT_DIM], name
+
+
+def test_textpca_replaces_the_text_part_by_whitened_components_of_the_training_windows_sessions():
+    samples = pd.DataFrame(
+        {"target": [4, 6, 10, 11], "start": [0, 2, 8, 7], "split": ["train", "train", "train", "test"]}
+    )
+    processed = processed_of(12, samples)
+    before = processed.vectors.copy()
+    got = VARIANTS["principal_text"](processed, 2)
+    seen = np.r_[0:6, 8:10]
+    text = got.vectors[:, :2]
+    assert got.meta["layout"]["text"] == [0, 2] and got.meta["input_dim"] == before.shape[1] - TEXT_DIM + 2
+    assert np.allclose(text[seen].mean(axis=0), 0, atol=1e-5)
+    assert np.allclose(np.cov(text[seen].T), np.eye(2), atol=1e-4)  # whitened: uncorrelated, unit variance
+    assert np.array_equal(got.vectors[:, 2:], before[:, TEXT_DIM:])
