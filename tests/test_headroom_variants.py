@@ -61,15 +61,18 @@ def test_theme_replaces_the_text_part_with_each_sessions_planted_theme(tmp_path)
             assert got.meta["layout"][name] == [start - TEXT_DIM + k, end - TEXT_DIM + k], name
 
 
+# Training windows hold sessions 0-5 and 8-9 (IN_TRAINING); sessions 6, 7 and 10-11 are in none.
+TRAINING_SAMPLES = pd.DataFrame(
+    {"target": [4, 6, 10, 11], "start": [0, 2, 8, 7], "split": ["train", "train", "train", "test"]}
+)
+IN_TRAINING = np.r_[0:6, 8:10]
+
+
 def test_textstd_scales_the_text_part_by_the_training_windows_sessions():
-    # Training windows hold sessions 0-5 and 8-9; session 6, 7 and 10-11 are in no training window.
-    samples = pd.DataFrame(
-        {"target": [4, 6, 10, 11], "start": [0, 2, 8, 7], "split": ["train", "train", "train", "test"]}
-    )
-    processed = processed_of(12, samples)
+    processed = processed_of(12, TRAINING_SAMPLES)
     before = processed.vectors.copy()
     got = VARIANTS["standardized_text"](processed)
-    seen = np.r_[0:6, 8:10]
+    seen = IN_TRAINING
     text = got.vectors[:, :TEXT_DIM]
     assert np.allclose(text[seen].mean(axis=0), 0, atol=1e-5)
     assert np.allclose(text[seen].std(axis=0), 1, atol=1e-5)
@@ -91,13 +94,10 @@ def test_notext_leaves_the_text_part_out_and_moves_the_other_parts():
 
 
 def test_textpca_replaces_the_text_part_by_whitened_components_of_the_training_windows_sessions():
-    samples = pd.DataFrame(
-        {"target": [4, 6, 10, 11], "start": [0, 2, 8, 7], "split": ["train", "train", "train", "test"]}
-    )
-    processed = processed_of(12, samples)
+    processed = processed_of(12, TRAINING_SAMPLES)
     before = processed.vectors.copy()
     got = VARIANTS["principal_text"](processed, 2)
-    seen = np.r_[0:6, 8:10]
+    seen = IN_TRAINING
     text = got.vectors[:, :2]
     assert got.meta["layout"]["text"] == [0, 2] and got.meta["input_dim"] == before.shape[1] - TEXT_DIM + 2
     assert np.allclose(text[seen].mean(axis=0), 0, atol=1e-5)
