@@ -4,6 +4,7 @@ encodes on Keras's torch backend (the backend a CUDA GPU user runs; here on the 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -55,3 +56,13 @@ def test_encoder_runs_on_the_device_it_is_told(on_torch):
     assert on_torch["encoder"]["device"] == "cpu"
     vectors = np.array(on_torch["encoder"]["vectors"])
     assert vectors.shape == (12, 32) and not vectors[1].any() and vectors[0].any()
+
+
+def test_what_the_keras_import_made_is_not_walked_by_the_collector():
+    """TensorFlow's and Keras's objects live as long as the process, so import_keras freezes them
+    (gc.freeze): no later collection walks them, the one at exit included."""
+    from nextgenre.backend import import_keras
+
+    import_keras()
+    assert gc.get_freeze_count() > 100_000  # TensorFlow and Keras alone make several hundred thousand
+    assert len(gc.get_objects()) < 1_000

@@ -20,6 +20,7 @@ thread count gives other floating-point sums, hence other (equally valid) bytes.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -60,6 +61,11 @@ def import_keras():
             os.close(saved)
     import keras
 
+    # What these imports made lives as long as the process: frozen, it is left out of every later
+    # scan of the garbage collector, which otherwise walks TensorFlow's and Keras's objects at
+    # each full collection and once more at exit (a tiny train stage: 6.0 s to 4.2 s, evaluate
+    # 4.7 s to 3.3 s; the same bytes). Nothing frozen is freed later, and none of it is meant to be.
+    gc.freeze()
     return keras
 
 

@@ -4,6 +4,7 @@ printed as one clear line with exit code 2."""
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import shutil
 import sys
@@ -69,6 +70,7 @@ def run_stage(main: Callable[[], None], outputs: Iterable[str | Path] = ()) -> N
     try:
         prepare_outputs(outputs)
         main()
+        gc.freeze()  # all that is left lives until exit: the collector need not walk it there
     except NextgenreError as exc:
         print(f"error: {printable(exc)}", file=sys.stderr)
         sys.exit(2)
