@@ -63,7 +63,7 @@ def main() -> None:
         if not args.collect_only:
             for batch in power.batches(strengths, args.effects):  # strong and zero first: the targets
                 grid.queue_grid(dict(batch), args.seeds, extra, reuse=args.reuse)
-                grid.run_queue(args.jobs, poll_seconds=60)
+                grid.run_queue(args.jobs, poll_seconds=10)  # hours of training: a look every 10 s
         minutes = (time.perf_counter() - started) / 60
         provenance = f"Produced by `{command}`" + ("" if args.collect_only else f" in {minutes:.0f} minutes")
 

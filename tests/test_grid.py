@@ -28,6 +28,9 @@ def test_paper_grid_runs_and_tabulates(paper_grid):
     # The workspace's committed results are left as they were.
     assert "up to date" in run(["dvc", "status", "dvc.yaml"], repo).stdout
     assert json.loads((repo / "reports/comparison.json").read_text())["config"]["classes"] == 6
+    # The grid returned once its queue workers had exited (DVC records each one's exit code).
+    workers = list((repo / ".dvc/tmp/exps/celery").glob("dvc-exp-worker-*.json"))
+    assert len(workers) == 2 and all(json.loads(w.read_text())["returncode"] == 0 for w in workers)
 
 
 @pytest.mark.xdist_group("paper_grid")
