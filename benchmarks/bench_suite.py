@@ -12,7 +12,7 @@ scheduler); a worker that waits for a shared fixture inside a test counts as bus
 
 CPU is user + system seconds of pytest and of every process it started, the detached `dvc queue`
 workers of the grid tests included: this script adopts them (Linux's child subreaper) and, after
-pytest ends, waits for them (they stop a minute after their queue empties). Per test, CPU counts
+pytest ends, waits for any still running (a grid stops its own before it returns). Per test, CPU counts
 the test's process and what it waited for, not the queue workers. The load average before and after
 each run says whether the machine was shared: on a shared machine the wall times are inflated,
 and CPU / wall shows how much of the cores the suite got.

@@ -39,6 +39,7 @@ requirements.txt pins pytest 9.1 and tests/test_workers.py fails where the marks
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import shutil
 import subprocess
@@ -123,6 +124,22 @@ def run(cmd: list[str], cwd: Path, check: bool = True, env: dict | None = None) 
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+def collections_during(action) -> list[int]:
+    """The generations of the garbage collections that ran while `action()` ran."""
+    ran: list[int] = []
+
+    def record(phase, info):
+        if phase == "start":
+            ran.append(info["generation"])
+
+    gc.callbacks.append(record)
+    try:
+        action()
+    finally:
+        gc.callbacks.remove(record)
+    return ran
 
 
 def unprivileged(cmd: list[str]) -> list[str]:

@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, collections_during
 
 # Its module-scoped fixtures are built once: all its tests run in one pytest-xdist worker.
 pytestmark = pytest.mark.xdist_group("test_backend")
@@ -56,6 +56,29 @@ def test_encoder_runs_on_the_device_it_is_told(on_torch):
     assert on_torch["encoder"]["device"] == "cpu"
     vectors = np.array(on_torch["encoder"]["vectors"])
     assert vectors.shape == (12, 32) and not vectors[1].any() and vectors[0].any()
+
+
+def test_lasting_imports_pause_the_collector_and_freeze_what_they_made():
+    from nextgenre.backend import lasting_imports
+
+    made = []
+
+    def allocate():  # as an import does: far more new objects than it takes to set off collections
+        with lasting_imports():
+            assert not gc.isenabled()
+            made.extend([i] for i in range(200_000))
+
+    assert collections_during(allocate) == []
+    assert gc.isenabled()
+    assert not any(obj is made[-1] for obj in gc.get_objects())  # frozen: no collection walks it
+
+    gc.disable()  # a collector that was off stays off
+    try:
+        with lasting_imports():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_what_the_keras_import_made_is_not_walked_by_the_collector():

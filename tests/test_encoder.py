@@ -9,6 +9,7 @@ import pytest
 from nextgenre.encoder import DEFAULT_MODEL, load_encoder, weights_sha256
 from nextgenre.errors import EncoderError
 from nextgenre.text import clean_all
+from tests.conftest import collections_during
 from tests.tiny_roberta import HIDDEN, make_tiny_roberta
 
 # Its module-scoped fixtures are built once: all its tests run in one pytest-xdist worker.
@@ -90,6 +91,11 @@ def test_tiny_random_roberta_loads_by_path_offline(tmp_path):
     # max_length beyond the model's positions is capped, not an index error.
     long = encoder.encode_counted(["dog " * 1000], 4096, 1)
     assert long[1] == encoder.max_tokens == 128 and np.isfinite(long[0]).all()
+
+
+def test_loading_an_encoder_sets_off_no_garbage_collection(tmp_path):
+    folder = make_tiny_roberta(tmp_path / "tiny-roberta")
+    assert collections_during(lambda: load_encoder(str(folder))) == []  # nextgenre.backend.lasting_imports
 
 
 @pytest.mark.parametrize(

@@ -35,11 +35,13 @@ if os.environ.get("HF_HUB_OFFLINE") != "0":
 os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 
-from nextgenre.backend import torch_device  # noqa: E402
+from nextgenre.backend import lasting_imports, torch_device  # noqa: E402
 from nextgenre.errors import EncoderError  # noqa: E402
 from nextgenre.threads import threads  # noqa: E402
+
+with lasting_imports():
+    import torch
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 WEIGHT_SUFFIXES = (".safetensors", ".bin")
@@ -224,16 +226,17 @@ def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 def load_encoder(name: str) -> Encoder:
     """Load the tokenizer and model that `embed.model` names; EncoderError if that fails."""
     folder = resolve_model(name)
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as hf_logging
+    with lasting_imports():  # transformers imports the model's code as it loads the model
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-        model = AutoModel.from_pretrained(folder, local_files_only=True, dtype=torch.float32)
-    except Exception as exc:
-        raise _fail(name, f"could not be loaded from {folder} ({type(exc).__name__}: {exc})") from None
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+            model = AutoModel.from_pretrained(folder, local_files_only=True, dtype=torch.float32)
+        except Exception as exc:
+            raise _fail(name, f"could not be loaded from {folder} ({type(exc).__name__}: {exc})") from None
     if not hasattr(model.config, "hidden_size"):
         raise _fail(name, "its config has no hidden_size: not a text encoder")
     model.eval().to(torch_device())
