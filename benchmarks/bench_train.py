@@ -180,9 +180,9 @@ def datasets(config, windows, train_pos, val_pos, labels, args):
 
 
 def compiled_model(kind, config, windows, args):
-    import keras
 
     from nextgenre.models import build_model
+    from nextgenre.training import compile_model
 
     params = {
         "units": args.units,
@@ -194,12 +194,7 @@ def compiled_model(kind, config, windows, args):
     }
     masking = config == "before" or windows.has_gaps()
     model = build_model(kind, args.input_dim, args.classes, params, masking=masking)
-    model.compile(
-        optimizer=keras.optimizers.Adam(1e-3),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-        jit_compile=args.jit,
-    )
+    compile_model(model, 1e-3, jit_compile=args.jit)
     return model
 
 

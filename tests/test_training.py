@@ -98,3 +98,18 @@ def test_stopping_note_counts_epochs_from_one():
         "(val_loss 0.8000; dvclive step 1)"
     )
     assert stopping_note([0.9, 0.8], stopped_epoch=0, best_epoch=1, epochs=2).startswith("ran all 2 epochs;")
+
+
+def test_the_training_step_is_traced_once(tiny, monkeypatch):
+    # Under TensorFlow, a tf.function whose first trace creates variables (the optimizer's slots,
+    # a metric's counters) is traced again; fit runs train_step's Python code only when tracing.
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("only TensorFlow traces the training step")
+    processed, params = tiny
+    traced = []
+    step = keras.Model.train_step
+    monkeypatch.setattr(keras.Model, "train_step", lambda model, data: traced.append(1) or step(model, data))
+    _, history = train_model("lstm", processed, params)
+    assert len(history["loss"]) == 2 and len(traced) == 1
