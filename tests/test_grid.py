@@ -9,9 +9,8 @@ from nextgenre import grid
 from nextgenre.errors import NextgenreError
 from tests.conftest import ROOT, run
 
-pytestmark = pytest.mark.e2e
 
-
+@pytest.mark.e2e
 @pytest.mark.xdist_group("paper_grid")
 def test_paper_grid_runs_and_tabulates(paper_grid):
     repo = paper_grid  # the paper grid ran in it (conftest.PAPER_GRID)
@@ -33,6 +32,7 @@ def test_paper_grid_runs_and_tabulates(paper_grid):
     assert len(workers) == 2 and all(json.loads(w.read_text())["returncode"] == 0 for w in workers)
 
 
+@pytest.mark.e2e
 @pytest.mark.xdist_group("paper_grid")
 def test_ablations_over_two_seeds_give_paired_effects(paper_grid_copy, monkeypatch):
     # 3c-attention-stress30 has the settings of the paper grid's 3-class-attention-stress, so at
@@ -94,6 +94,36 @@ def test_paper_table_gives_mean_sd_per_seed_intervals_and_small_p_values_as_boun
         "0.600 ± 0.000 ([0.590, 0.610], [0.590, 0.610]) | repeat_last 0.600 ± 0.000 | "
         "< 0.001, 0.25 | 0.53 | 0.52 |"
     )
+
+
+def test_ablation_table_averages_each_effect_over_seeds_with_one_interval_per_seed(monkeypatch):
+    # (accuracy with minus without, CI low, CI high) per effect's "with" configuration and seed.
+    fake = {
+        "3c-attention-s1": (0.02, 0.01, 0.03),
+        "3c-attention-s2": (0.04, 0.02, 0.06),  # both intervals above 0: helps
+        "3c-attention-stress30-s1": (-0.02, -0.03, -0.01),
+        "3c-attention-stress30-s2": (-0.04, -0.05, -0.03),  # both below 0: hurts
+        "3c-stress30-s1": (0.01, -0.01, 0.03),
+        "3c-stress30-s2": (0.02, 0.01, 0.03),  # one interval holds 0: no clear effect
+    }
+    asked = []
+
+    def effect(with_name, without_name, model, seed):
+        asked.append((with_name, without_name, model, seed))
+        return fake[with_name]
+
+    monkeypatch.setattr(grid, "effect", effect)
+    table = grid.ablation_table([1, 2], {"3c-plain", "3c-attention", "3c-stress30", "3c-attention-stress30"})
+    rows = table.splitlines()[2:]
+    assert len(rows) == 4 * len(grid.MODELS)  # the four effects whose two configurations ran
+    assert rows[0] == "| attention, stress off | LSTM | +0.030 | [+0.010, +0.030], [+0.020, +0.060] | yes |"
+    assert rows[3] == "| attention, stress on (30 min) | GRU | -0.030 | [-0.030, -0.010], [-0.050, -0.030] | hurts |"
+    assert rows[4] == (
+        "| stress (30 min), attention off | LSTM | +0.015 | [-0.010, +0.030], [+0.010, +0.030] | no clear effect |"
+    )
+    # Both configurations of a pair at the same seed, each seed its own bootstrap seed.
+    assert ("3c-attention-stress30-s2", "3c-stress30-s2", "gru", 2) in asked
+    assert "No effect can be computed" in grid.ablation_table([1], {"3c-plain"})
 
 
 def test_only_names_configurations_of_the_grid():
