@@ -95,7 +95,7 @@ PAPER_GRID = ["python", str(ROOT / "experiments" / "grid.py"), "paper", "--seeds
 # around and after.
 LONGEST_FIRST = [
     "test_grid.py::test_paper_grid_runs_and_tabulates",
-    "test_grid.py::test_ablations_over_two_seeds_give_paired_effects",
+    "test_grid.py::test_ablations_reuse_the_paper_grid_and_give_paired_effects",
     "test_reproducibility.py::test_two_runs_from_scratch_agree",
     "test_privacy.py::test_no_id_handle_or_text_leaves_the_cache",
     "test_faults.py::test_killed_stage_leaves_nothing_valid_and_rerun_matches",
