@@ -180,7 +180,6 @@ def datasets(config, windows, train_pos, val_pos, labels, args):
 
 
 def compiled_model(kind, config, windows, args):
-
     from nextgenre.models import build_model
     from nextgenre.training import compile_model
 
