@@ -30,7 +30,7 @@ import yaml  # noqa: E402
 
 from nextgenre import stress  # noqa: E402
 from nextgenre.ingest import build  # noqa: E402
-from nextgenre.pseudonym import SYNTHETIC_KEY  # noqa: E402
+from nextgenre.pseudonym import PUBLIC_KEY  # noqa: E402
 from nextgenre.schema import read_raw  # noqa: E402
 
 GIB = 1024**3
@@ -106,7 +106,7 @@ def main() -> None:
     data = read_raw(raw)
     read_s = time.perf_counter() - start
     start = time.perf_counter()
-    result = build(data, SYNTHETIC_KEY.encode())
+    result = build(data, PUBLIC_KEY.encode())
     build_s = time.perf_counter() - start
     print(
         f"\nin-process phases: read+check {read_s:.1f} s ({len(data.tweets)} tweets), "

@@ -17,7 +17,7 @@ import numpy as np
 from nextgenre.ingest import ingest
 from nextgenre.paper import load_tables
 from nextgenre.params import load_params
-from nextgenre.pseudonym import SYNTHETIC_KEY
+from nextgenre.pseudonym import PUBLIC_KEY
 from nextgenre.synthetic import derived_ptsd_users, generate, write_raw
 from nextgenre.synthetic.calibration import compare, format_rows
 from nextgenre.synthetic.truth import Truth, known_answers
@@ -58,7 +58,7 @@ def main() -> None:
     strong = {e: args.strong for e in EFFECTS}
     with tempfile.TemporaryDirectory() as tmp:
         write_raw(generate({**config, **strong}, args.seed, tables), tmp)
-        data = ingest(tmp, SYNTHETIC_KEY.encode()).metrics
+        data = ingest(tmp, PUBLIC_KEY.encode()).metrics
     rows = compare(data, tables, args.scale, ptsd_users=derived_ptsd_users(tables))
     print(
         f"\ncalibration (measured by ingest) with {strong}: {sum(r['ok'] is True for r in rows)} rows "

@@ -34,7 +34,7 @@ from nextgenre.evaluation import predict_test
 from nextgenre.headroom import SESSIONS, TRUTH_INPUTS
 from nextgenre.params import validate
 from nextgenre.processed import FILES, read_processed
-from nextgenre.pseudonym import SYNTHETIC_KEY
+from nextgenre.pseudonym import PUBLIC_KEY
 from nextgenre.runner import run_stage
 from nextgenre.sources import SYNTHETIC_TRUTH
 from nextgenre.synthetic.truth import read_truth, theme_codes, truth_rows
@@ -82,7 +82,7 @@ def with_theme(processed, folder: Path):
     session's track, from the experiment's truth in `folder` (data/truth, data/interim)."""
     truth = read_truth(folder / SYNTHETIC_TRUTH)
     sessions = pd.read_parquet(folder / SESSIONS, columns=["user", "created_at"])
-    rows = truth_rows(truth, sessions, np.arange(len(sessions)), SYNTHETIC_KEY.encode())
+    rows = truth_rows(truth, sessions, np.arange(len(sessions)), PUBLIC_KEY.encode())
     onehot = np.eye(len(GENRES) + 1, dtype=np.float32)[theme_codes(truth.sessions)[rows]]
     return replace_text(processed, onehot)
 

@@ -29,7 +29,7 @@ def main() -> None:
     params = stage_params("ingest")
     raw = params["data"]["raw"]
     checked = read_raw(raw, Limits.from_params(params["data"]))  # the data first: its errors first
-    result = build(checked, pseudonym_key(raw))
+    result = build(checked, pseudonym_key(raw, fingerprint=params["data"]["key_fingerprint"]))
 
     # All three outputs are written to temporary paths, then put in place as one unit.
     with atomic_outputs(*OUTPUTS) as (plots, interim, summary):

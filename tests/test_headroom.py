@@ -16,7 +16,7 @@ import yaml
 from nextgenre import baselines, headroom, report, stats
 from nextgenre.metrics import detailed_scores
 from nextgenre.processed import write_processed
-from nextgenre.pseudonym import SYNTHETIC_KEY
+from nextgenre.pseudonym import PUBLIC_KEY
 from nextgenre.synthetic import write_raw, write_truth
 from nextgenre.synthetic.truth import known_correct, read_truth, truth_rows
 from tests.conftest import ROOT, set_params
@@ -96,7 +96,7 @@ def test_the_ceiling_sees_the_mood_only_where_the_stress_input_shows_it(tmp_path
     params = yaml.safe_load((root / "params.yaml").read_text())
     truth = read_truth(root / "data/truth")
     sessions = pd.read_parquet(root / "data/interim/sessions.parquet")
-    key = SYNTHETIC_KEY.encode()
+    key = PUBLIC_KEY.encode()
     every = truth_rows(truth, sessions, np.arange(len(sessions)), key)
     visible = headroom.stress_visible(truth, sessions, every, 30, "zero")
     has_tweet = truth.sessions["bucket"].to_numpy() < 1
@@ -155,7 +155,7 @@ def test_report_stage_writes_the_known_answers(tmp_path, monkeypatch):
 def test_real_data_has_no_truth(tmp_path, monkeypatch):
     root, base = tiny_run(tmp_path, raw_name="mine")
     monkeypatch.chdir(root)
-    monkeypatch.setenv("NEXTGENRE_PSEUDONYM_KEY", SYNTHETIC_KEY)
+    monkeypatch.setenv("NEXTGENRE_PSEUDONYM_KEY", PUBLIC_KEY)
     runpy.run_path(str(ROOT / "stages" / "report.py"), run_name="stage")["main"]()
     c = json.loads((root / "reports/comparison.json").read_text())
     assert c["known_answers"] == {"truth": False, "note": headroom.NO_TRUTH}

@@ -12,7 +12,7 @@ import pandas as pd
 from nextgenre.constants import GENRES
 from nextgenre.features import layout
 from nextgenre.processed import Processed
-from nextgenre.pseudonym import SYNTHETIC_KEY, pseudonymize
+from nextgenre.pseudonym import PUBLIC_KEY, pseudonymize
 from nextgenre.sources import SYNTHETIC_TRUTH
 from nextgenre.synthetic import write_truth
 from tests.conftest import ROOT
@@ -38,7 +38,7 @@ def test_theme_replaces_the_text_part_with_each_sessions_planted_theme(tmp_path)
     order = np.random.default_rng(3).permutation(len(truth))
     sessions = pd.DataFrame(
         {
-            "user": pseudonymize(truth["user_id"].astype(str), SYNTHETIC_KEY.encode()).to_numpy()[order],
+            "user": pseudonymize(truth["user_id"].astype(str), PUBLIC_KEY.encode()).to_numpy()[order],
             "created_at": pd.to_datetime(truth["created_at"].to_numpy()[order], utc=True),
         }
     )

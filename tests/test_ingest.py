@@ -18,7 +18,8 @@ import pytest
 from nextgenre.constants import CLASS_SCHEMES, GROUPS, INTERVALS, class_names
 from nextgenre.errors import NextgenreError, RawDataError
 from nextgenre.ingest import SESSION_COLUMNS, ingest
-from nextgenre.pseudonym import KEY_ENV, SYNTHETIC_KEY, pseudonym, pseudonym_key
+from nextgenre.pseudonym import KEY_ENV, PUBLIC_KEY, key_fingerprint, pseudonym, pseudonym_key
+from nextgenre.sources import is_public
 from nextgenre.stress_windows import stress_windows
 from tests.conftest import ROOT, run, set_params
 from tests.raw_fixtures import RAW_MARKERS, frames, write_raw
@@ -26,7 +27,7 @@ from tests.raw_fixtures import RAW_MARKERS, frames, write_raw
 # Its module-scoped fixtures are built once: all its tests run in one pytest-xdist worker.
 pytestmark = pytest.mark.xdist_group("test_ingest")
 
-KEY = SYNTHETIC_KEY.encode()
+KEY = PUBLIC_KEY.encode()
 STAGE = ROOT / "stages" / "ingest.py"
 OUTPUTS = ("data/interim", "data/ingest.json", "plots/data")
 
@@ -177,15 +178,46 @@ def test_gzipped_raw_gives_the_same_result(tmp_path, result):
 
 
 def test_key_sources(tmp_path, monkeypatch):
+    """Public data: the public key whatever is set; private data: the secret key, whose
+    fingerprint must be the param data.key_fingerprint."""
+    secret_file, secret_env = "f" * 40, "e" * 40
     monkeypatch.delenv(KEY_ENV, raising=False)
     assert pseudonym_key("data/raw/synthetic", tmp_path) == KEY
-    with pytest.raises(NextgenreError, match=KEY_ENV):
+    with pytest.raises(NextgenreError, match="python -m nextgenre.pseudonym new"):
         pseudonym_key("data/raw/private", tmp_path)
-    (tmp_path / ".nextgenre-key").write_text("file-secret\n")
-    assert pseudonym_key("data/raw/private", tmp_path) == b"file-secret"
-    monkeypatch.setenv(KEY_ENV, "env-secret")
-    assert pseudonym_key("data/raw/private", tmp_path) == b"env-secret"
-    assert pseudonym("alice_raw_id", b"env-secret") != pseudonym("alice_raw_id", b"file-secret")
+    (tmp_path / ".nextgenre-key").write_text(secret_file + "\n")
+    with pytest.raises(
+        NextgenreError, match=f"data.key_fingerprint is 'none'.*{key_fingerprint(secret_file.encode())}"
+    ):
+        pseudonym_key("data/raw/private", tmp_path, fingerprint="none")
+    fp_file = key_fingerprint(secret_file.encode())
+    assert pseudonym_key("data/raw/private", tmp_path, fingerprint=fp_file) == secret_file.encode()
+    monkeypatch.setenv(KEY_ENV, secret_env)
+    with pytest.raises(NextgenreError, match=KEY_ENV):  # the environment wins; its key has another fingerprint
+        pseudonym_key("data/raw/private", tmp_path, fingerprint=fp_file)
+    fp_env = key_fingerprint(secret_env.encode())
+    assert pseudonym_key("data/raw/private", tmp_path, fingerprint=fp_env) == secret_env.encode()
+    assert pseudonym_key("data/raw/synthetic", tmp_path, fingerprint=fp_env) == KEY  # public data: never the secret
+    assert secret_env not in fp_env and len(fp_env) == 16
+    assert pseudonym("alice_raw_id", secret_env.encode()) != pseudonym("alice_raw_id", secret_file.encode())
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "short-key"])
+def test_a_key_too_short_or_empty_is_refused_naming_where_it_came_from(tmp_path, monkeypatch, bad):
+    monkeypatch.setenv(KEY_ENV, bad)
+    with pytest.raises(NextgenreError, match=f"{KEY_ENV} is (empty|9 characters).*at least 32"):
+        pseudonym_key("data/raw/private", tmp_path, fingerprint="none")
+
+
+def test_an_imported_public_folder_uses_the_public_key(tmp_path, monkeypatch):
+    monkeypatch.setenv(KEY_ENV, "s" * 40)
+    raw = tmp_path / "data/raw/lastfm"
+    raw.mkdir(parents=True)
+    assert not is_public(raw)
+    (raw / "import.json").write_text(json.dumps({"sources": "public", "sessions": 3}))
+    assert is_public(raw) and pseudonym_key(raw, tmp_path) == KEY
+    (raw / "import.json").write_text(json.dumps({"sessions": 3}))  # no public marker: private
+    assert not is_public(raw)
 
 
 # --- the stage script -------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from nextgenre.errors import NextgenreError
 from nextgenre.features import build_features
 from nextgenre.ingest import ingest, stress_windows
 from nextgenre.params import load_params
-from nextgenre.pseudonym import SYNTHETIC_KEY
+from nextgenre.pseudonym import PUBLIC_KEY
 from nextgenre.synthetic import derived_ptsd_users, generate, write_raw, write_truth
 from nextgenre.synthetic.calibration import compare, format_rows
 from nextgenre.synthetic.effects import MOOD_TURN, THEME_WORDS
@@ -169,7 +169,7 @@ def test_truth_oracle_is_the_chain_at_defaults():
 
 
 def _features(raw):
-    got = ingest(raw, SYNTHETIC_KEY.encode())
+    got = ingest(raw, PUBLIC_KEY.encode())
     tracks = pd.DataFrame({"track": got.tracks["track"]})
     vectors = np.random.default_rng(0).normal(size=(len(tracks), 8)).astype(np.float32)
     params = {**PARAMS, "features": {**PARAMS["features"], "stress": True}}
@@ -185,7 +185,7 @@ def test_truth_never_reaches_a_model_input_and_maps_onto_the_samples(tmp_path):
 
     # The samples' targets map onto truth rows of the same genre.
     truth = read_truth(truth_dir)
-    rows = truth_rows(truth, got.sessions, before.samples["target"].to_numpy(), SYNTHETIC_KEY.encode())
+    rows = truth_rows(truth, got.sessions, before.samples["target"].to_numpy(), PUBLIC_KEY.encode())
     assert (
         truth.sessions["genre"].to_numpy()[rows] == got.sessions["genre"].to_numpy()[before.samples["target"]]
     ).all()
@@ -200,7 +200,7 @@ def test_truth_never_reaches_a_model_input_and_maps_onto_the_samples(tmp_path):
     (truth_dir / "generator.json").write_text("{}")
     _, after = _features(raw)
     with pytest.raises(NextgenreError, match="no row for target session"):  # truth of another run
-        truth_rows(read_truth(truth_dir), got.sessions, before.samples["target"].to_numpy(), SYNTHETIC_KEY.encode())
+        truth_rows(read_truth(truth_dir), got.sessions, before.samples["target"].to_numpy(), PUBLIC_KEY.encode())
     assert np.array_equal(before.vectors, after.vectors)
     pd.testing.assert_frame_equal(before.samples, after.samples)
     pd.testing.assert_frame_equal(before.overrides, after.overrides)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nextgenre.probe import genre_probe
+from nextgenre.probe import genre_probe, probe_metrics
 
 
 def test_probe_finds_genre_signal_and_none_in_noise():
@@ -25,3 +25,13 @@ def test_probe_leaves_out_empty_lyrics_and_skips_what_it_cannot_split():
     assert result["with_lyrics"]["accuracy"] == 1.0
     one = genre_probe(np.ones((5, 3)), ["pop"] * 5)["all"]
     assert one["accuracy"] is None and one["skipped"]
+
+
+def test_probe_of_tracks_without_any_lyrics_is_skipped_not_a_crash():
+    """Real listening archives have no lyrics: every vector is zero, so the lyrics set is empty."""
+    result = genre_probe(np.zeros((30, 4)), ["rock", "pop", "jazz"] * 10)
+    assert result["with_lyrics"] == {"tracks": 0, "majority": None, "accuracy": None, "skipped": "no tracks"}
+    assert result["all"]["tracks"] == 30 and result["all"]["accuracy"] is not None
+    assert probe_metrics(result) == {
+        "genre_probe": {"all": {"accuracy": result["all"]["accuracy"], "majority": 0.3333}}
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,18 @@ def text() -> Check:
     return check
 
 
+def fingerprint() -> Check:
+    def check(name, value):
+        if value != "none" and not (isinstance(value, str) and re.fullmatch("[0-9a-f]{16}", value)):
+            _fail(
+                name,
+                value,
+                "'none' (public data) or the 16 hex digits that `python -m nextgenre.pseudonym fingerprint` prints",
+            )
+
+    return check
+
+
 def one_of(*choices) -> Check:
     def check(name, value):
         if isinstance(value, bool) or value not in choices:
@@ -80,6 +93,7 @@ SPEC: dict[str, Check] = {
     "data.interval": one_of(30, 60, 90),
     "data.max_file_mib": integer(1, 2**20),
     "data.max_rows": integer(1, 10**12),
+    "data.key_fingerprint": fingerprint(),
     "synthetic.scale": number(0, 10, lo_open=True),
     "synthetic.sessions_sigma": number(0, 2),
     "synthetic.taste_concentration": number(0, 1000, lo_open=True),

@@ -20,9 +20,11 @@ MAX_ITER = 1000
 
 
 def _probe(vectors: np.ndarray, genres: np.ndarray, seed: int) -> dict:
+    if len(genres) == 0:  # e.g. no track has lyrics (the public listening archives)
+        return {"tracks": 0, "majority": None, "accuracy": None, "skipped": "no tracks"}
     _, counts = np.unique(genres, return_counts=True)
-    result = {"tracks": int(len(genres)), "majority": round(float(counts.max() / max(len(genres), 1)), 4)}
-    folds = min(FOLDS, int(counts.min())) if len(counts) else 0
+    result = {"tracks": int(len(genres)), "majority": round(float(counts.max() / len(genres)), 4)}
+    folds = min(FOLDS, int(counts.min()))
     if len(counts) < 2 or folds < 2:
         return {**result, "accuracy": None, "skipped": "fewer than two genres with two tracks each"}
     split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
