@@ -135,6 +135,7 @@ SPEC: dict[str, Check] = {
     "train.batch_size": integer(1, 1_000_000),
     "train.learning_rate": number(0, 1, lo_open=True),
     "train.oversample": boolean(),
+    "realdata.sources": text(),
     "realdata.archives": list_of(text(), min_len=1),
     "realdata.genres": text(),
     "realdata.out": text(),

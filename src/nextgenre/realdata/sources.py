@@ -1,10 +1,10 @@
 """The public files this import reads, where they come from, and how to get them with DVC.
 
-Each is brought into `data/external/` by DVC, pinned by its hash (README "Real data"): the
-committed `data/external/<name>.dvc` files import the copies in `../shared/data/` (offline, as
-here and in CI: `dvc update data/external/<name>.dvc`); with network, `dvc import-url --force
-<upstream url> data/external/<name>` imports the same bytes from GitHub. Known files are checked
-against their published sha256 before they are read.
+Each lives in `realdata.sources` (data/external/), pinned by its hash: the committed
+`data/external/<name>.dvc` files record the upstream address and the bytes' md5. With network,
+`dvc update data/external/<name>.dvc` downloads one; offline, `python -m nextgenre.realdata.fetch
+--from <folder>` copies the same bytes from a local copy (e.g. ../shared/data). Known files are
+also checked against their published sha256 before they are read.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from nextgenre.errors import RawDataError
+from nextgenre.errors import ParamsError, RawDataError
+from nextgenre.sources import SYNTHETIC_RAW
 
 UPSTREAM = {
     "all_tweets_lastfm.7z": (
@@ -29,14 +30,14 @@ UPSTREAM = {
 
 
 def fetch_command(path: Path) -> str:
-    """The command that brings `path` into the repository."""
-    if path.name in UPSTREAM:
-        dvc_file = path.with_name(path.name + ".dvc")
+    """The commands that bring `path` into the repository."""
+    dvc_file = path.with_name(path.name + ".dvc")
+    if dvc_file.is_file() or path.name in UPSTREAM:
         return (
-            f"`dvc update {dvc_file}` (from ../shared/data), or with network "
-            f"`dvc import-url --force {UPSTREAM[path.name][0]} {path}`"
+            f"`dvc update {dvc_file}` (network), or offline `python -m nextgenre.realdata.fetch --from <folder with "
+            "a copy>` (e.g. ../shared/data)"
         )
-    return f"`dvc import-url <url or local path of {path.name}> {path}`"
+    return f"`dvc import-url <url of {path.name}> {path}`, then add its name to realdata.archives"
 
 
 def sha256(path: Path) -> str:
@@ -61,3 +62,32 @@ def check_source(path: str | Path) -> None:
             f"not the published file (sha256 differs from {UPSTREAM[path.name][1]}): "
             f"get it again with {fetch_command(path)}",
         )
+
+
+def source_files(p: dict) -> tuple[list[Path], Path]:
+    """The archives and the genre table that params `realdata` name, as paths in the folder
+    `realdata.sources` (the stage's DVC dependency: a file elsewhere would not be one), after
+    checking that `realdata.out` is a folder of its own."""
+    folder = Path(p["sources"])
+    named = {f"realdata.archives[{i}]": name for i, name in enumerate(p["archives"])}
+    named["realdata.genres"] = p["genres"]
+    for setting, name in named.items():
+        if Path(name).name != name or name in (".", ".."):
+            raise ParamsError(
+                f"params.yaml: {setting} = {name!r}: expected a file name in realdata.sources ({folder}); "
+                f"put the file there (`dvc import-url <url> {folder}/<name>`) and name it alone"
+            )
+    check_out_folder(p["out"], folder)
+    return [folder / name for name in p["archives"]], folder / p["genres"]
+
+
+def check_out_folder(out: str, sources: Path) -> None:
+    """`realdata.out` may not lie in the sources folder nor be (or hold) the synthetic stand-in."""
+    out_path = Path(out).resolve()
+    for other, what in ((sources, "the sources folder realdata.sources"), (SYNTHETIC_RAW, "the synthetic data")):
+        resolved = other.resolve()
+        if out_path == resolved or resolved in out_path.parents or out_path in resolved.parents:
+            raise ParamsError(
+                f"params.yaml: realdata.out = {out!r} overlaps {what} ({other}): "
+                "name a folder of its own, e.g. data/raw/lastfm"
+            )
