@@ -25,7 +25,7 @@ from nextgenre.baselines import BASELINES, DESCRIPTIONS
 from nextgenre.errors import NextgenreError
 from nextgenre.metrics import scores
 from nextgenre.registry import MODELS, mcnemar_key, pairs
-from nextgenre.sources import is_synthetic
+from nextgenre.sources import is_imported_public, is_synthetic
 
 PAPER_KEYS = ("classes", "attention", "stress", "oversampling")
 PAPER_ENCODER = "roberta-base (768 dimensions)"
@@ -86,9 +86,9 @@ def load_paper(path: str | Path = "paper/tables.yaml") -> dict:
     return yaml.safe_load(Path(path).read_text())
 
 
-def data_source(raw: str, imported: str | None = None) -> dict:
+def data_source(raw: str) -> dict:
     """Where the data came from: the synthetic stand-in, the public listening tweets that
-    real/dvc.yaml imports into `imported`, or the researcher's own folder."""
+    real/dvc.yaml imported (its raw folder says so), or the researcher's own folder."""
     raw = posixpath.normpath(str(raw))
     if is_synthetic(raw):
         return {
@@ -96,7 +96,7 @@ def data_source(raw: str, imported: str | None = None) -> dict:
             "raw": raw,
             "description": f"the synthetic stand-in that the pipeline generates (`{raw}`)",
         }
-    if imported is not None and raw == posixpath.normpath(str(imported)):
+    if is_imported_public(raw):
         return {
             "synthetic": False,
             "raw": raw,
@@ -199,7 +199,7 @@ def build_comparison(results: RunResults, params: dict, paper: dict, truth: dict
         name: (models[name]["accuracy"] - row[name] if row and row.get(name) is not None else None) for name in MODELS
     }
     return {
-        "data_source": data_source(params["data"]["raw"], params["realdata"]["out"]),
+        "data_source": data_source(params["data"]["raw"]),
         "encoder": {"name": results.embed.get("encoder", params["embed"]["model"]), "dim": results.embed.get("dim")},
         "config": config,
         "class_names": classes,
