@@ -285,7 +285,7 @@ def test_missing_or_wrong_source_names_the_fetch_command(tmp_path):
     with pytest.raises(RawDataError, match=r"all_tweets_lastfm\.7z: not found: get it with `dvc update"):
         check_source(tmp_path / "all_tweets_lastfm.7z")
     (tmp_path / "data_w_genres.csv").write_text(GENRE_TABLE)
-    with pytest.raises(RawDataError, match=r"sha256 differs.*dvc import-url --force https://"):
+    with pytest.raises(RawDataError, match=r"sha256 differs.*python -m nextgenre.realdata.fetch --from"):
         check_source(tmp_path / "data_w_genres.csv")
 
 
@@ -298,11 +298,11 @@ def test_stage_leaves_nothing_half_written_on_bad_input(tmp_path):
     shutil.copy(ROOT / "params.yaml", repo / "params.yaml")
     (repo / "real").mkdir()
     shutil.copy(ROOT / "real" / "dvc.yaml", repo / "real" / "dvc.yaml")  # the stage reads its declared params
-    bad = write_archive(tmp_path / "bad.7z", ["not a number,{}"] * 3)
-    set_params(
-        repo / "params.yaml", {"realdata.archives": [str(bad)], "realdata.genres": str(write_table(tmp_path / "g.csv"))}
-    )
-    proc = run(["python", "stages/import_tweets.py"], repo, check=False, env={"NEXTGENRE_PSEUDONYM_KEY": "k"})
+    (repo / "data/external").mkdir(parents=True)
+    write_archive(repo / "data/external/bad.7z", ["not a number,{}"] * 3)
+    write_table(repo / "data/external/g.csv")
+    set_params(repo / "params.yaml", {"realdata.archives": ["bad.7z"], "realdata.genres": "g.csv"})
+    proc = run(["python", "stages/import_tweets.py"], repo, check=False)
     assert proc.returncode == 2
     assert "bad.7z (tweets.json): line 1, field 'collection time'" in proc.stderr
-    assert not (repo / "data").exists() and not (repo / "metrics").exists()
+    assert not (repo / "data/raw").exists() and not (repo / "metrics").exists()

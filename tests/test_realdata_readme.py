@@ -83,11 +83,13 @@ def test_missing_shared_copy_and_wrong_bytes_stop_fetch_writing_nothing(tmp_path
     shutil.rmtree(wrong)
 
 
-def test_any_archive_set_and_output_folder_from_params(tmp_path):
+def test_any_archive_set_and_output_folder_from_params(tmp_path, shared):
     """Another archive of the collection, another genre table and another output folder, named in
     params alone: `dvc repro real/dvc.yaml` imports them, the archive is a dependency, and an output
     folder that overlaps the sources or the synthetic data is refused before anything is written."""
     repo = copy_repo(tmp_path / "repo")
+    (tmp_path / "shared").symlink_to(SHARED, target_is_directory=True)
+    run(FETCH, repo)  # the pinned sources are in the folder too (DVC checks their stubs' outputs)
     write_archive(repo / "data/external/mine.7z", good_lines())
     write_table(repo / "data/external/my_genres.csv")
     settings = {"realdata.archives": ["mine.7z"], "realdata.genres": "my_genres.csv", "realdata.out": "data/raw/mine"}

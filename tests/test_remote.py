@@ -33,9 +33,10 @@ def test_shared_remote_push_clone_pull_reruns_nothing(reproduced_copy, tmp_path)
 
 
 def test_a_tagged_model_version_is_got_with_dvc_artifacts_get(reproduced_copy, tmp_path):
-    """DVC's model-registry convention, as README gives it: tag the commit of a result
-    `<model>@v<version>`, then `dvc artifacts get . <model>` brings that model's folder."""
-    run(["git", "tag", "lstm@v1.0.0"], reproduced_copy)
+    """DVC's model-registry convention (GTO), as README gives it: an annotated tag
+    `<model>@v<version>` on the commit of a result, then `dvc artifacts get . <model>` brings that
+    model's folder (a plain tag is not found: GTO reads annotated ones)."""
+    run(["git", "tag", "-a", "lstm@v1.0.0", "-m", "lstm v1.0.0"], reproduced_copy)
     out = tmp_path / "got-lstm"
     run(["dvc", "artifacts", "get", ".", "lstm", "-o", str(out)], reproduced_copy)
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in (reproduced_copy / "models/lstm").iterdir())
