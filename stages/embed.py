@@ -2,7 +2,8 @@
 data/embeddings/{vectors.npy,tracks.parquet,summary.json} (summary: what was encoded, by which
 encoder, and the genre probe of the vectors, nextgenre.probe) and metrics/embed.json (the probe's
 accuracies only: the same bytes on every run). The speed is printed, not stored: wall-clock
-figures vary from run to run (benchmarks/bench_embed.py measures it). See docs/embeddings.md."""
+figures vary from run to run (benchmarks/bench_embed.py measures it). See README "Lyrics
+embeddings"."""
 
 from __future__ import annotations
 

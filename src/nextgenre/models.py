@@ -56,7 +56,7 @@ class TextProjection(layers.Layer):
     """The text columns [start, end) of every step through one linear map, shared by all steps,
     to `units` numbers; the other columns pass as they are. With fewer numbers for the lyrics, a
     model can no longer learn each user's own tracks by heart from their 384-number vectors
-    (docs/power.md)."""
+    (README "The power study")."""
 
     def __init__(self, units: int, start: int, end: int, **kwargs):
         super().__init__(**kwargs)

@@ -1,4 +1,4 @@
-"""Reading and checking a raw data folder (docs/raw-schema.md).
+"""Reading and checking a raw data folder (README "Raw schema").
 
 Three files, each `.csv` or `.csv.gz` (gzip is recognised by its content), UTF-8 (a byte order
 mark is allowed; UTF-16 and other encodings are refused), opened through nextgenre.rawfile (a
