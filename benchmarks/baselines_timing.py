@@ -1,6 +1,8 @@
 """Time every baseline on random processed data of a given scale (1.0 ~ the paper: 75k sessions).
 
 PYTHONPATH=src python benchmarks/baselines_timing.py 0.1
+
+Writes reports/benchmarks/baselines.md (benchmarks/machine.py).
 """
 
 import sys
@@ -8,6 +10,7 @@ import time
 
 import numpy as np
 import pandas as pd
+from machine import write_report
 
 from nextgenre import baselines
 from nextgenre.constants import class_names
@@ -50,13 +53,26 @@ def fake(scale: float, dim: int = 395, history: int = 20, seed: int = 0) -> Proc
     )
 
 
-if __name__ == "__main__":
-    data = fake(float(sys.argv[1]) if len(sys.argv) > 1 else 0.1)
+def main() -> None:
+    scale = float(sys.argv[1]) if len(sys.argv) > 1 else 0.1
+    data = fake(scale)
     s = data.samples
     train, test = s[s["split"] == "train"], s[s["split"] == "test"]
-    print(f"{len(data.genres)} sessions, {len(train)} train / {len(test)} test samples")
+    lines = [
+        f"Random processed data at scale {scale}: {len(data.genres)} sessions, "
+        f"{len(train)} train / {len(test)} test samples.",
+        "",
+        "| baseline | seconds |",
+        "| --- | ---: |",
+    ]
     for name in baselines.BASELINES:
         t = time.perf_counter()
-        fn = getattr(baselines, name)
-        fn(data, train, test)
-        print(f"{name:12s} {time.perf_counter() - t:7.2f} s")
+        getattr(baselines, name)(data, train, test)
+        lines.append(f"| {name} | {time.perf_counter() - t:.2f} |")
+    body = "\n".join(lines)
+    print(body)
+    write_report("baselines", "Baselines: time per baseline on random data", body)
+
+
+if __name__ == "__main__":
+    main()

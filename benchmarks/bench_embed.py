@@ -14,12 +14,13 @@ In one run, with one thread count (NEXTGENRE_THREADS, default every CPU), it mea
     softmax, GELU and layer norms are not counted (they are not matmuls), nor is padding.
 (b) the machine's plain float32 matmul rate: torch.matmul on square matrices (1024 and 2048),
     best of a few repetitions.
-It prints their ratio, then a precision table: float32 vs bfloat16 (torch.autocast on CPU) vs
+It reports their ratio, then a precision table: float32 vs bfloat16 (torch.autocast on CPU) vs
 dynamic int8 (torch.ao.quantization.quantize_dynamic on the linear layers), with speed and the
 cosine similarity of each vector to its float32 counterpart on the same texts.
 
 Synthetic texts come from a fixed word list and a seeded generator: no data needed.
-Labelled SYNTHETIC in the output when used.
+Labelled SYNTHETIC in the output when used. Writes reports/benchmarks/embed.md
+(benchmarks/machine.py).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from machine import write_report
 
 from nextgenre.encoder import load_encoder
 from nextgenre.text import clean_all
@@ -265,29 +267,31 @@ def main(argv=None) -> None:
     lin = encoder.linear_params()
     flops = implied_flops(lengths, lin, cfg.num_hidden_layers, cfg.hidden_size)
 
-    print(f"source: {source}")
-    print(
-        f"encoder: {args.model} (dim {encoder.dim}, {cfg.num_hidden_layers} layers, "
+    lines: list[str] = []
+    say = lines.append
+    say(f"- source: {source}")
+    say(
+        f"- encoder: {args.model} (dim {encoder.dim}, {cfg.num_hidden_layers} layers, "
         f"{lin / 1e6:.2f}M linear weights), threads {n_threads}, max_length {args.max_length}, "
         f"torch {torch.__version__}, cpus {os.cpu_count()}"
     )
-    print(
-        f"cleaning: {len(raw)} texts in {clean_s:.2f} s ({len(raw) / clean_s:.0f} texts/s); "
+    say(
+        f"- cleaning: {len(raw)} texts in {clean_s:.2f} s ({len(raw) / clean_s:.0f} texts/s); "
         f"mean {np.mean(lengths):.0f} tokens, max {max(lengths)} after cleaning+truncation"
     )
 
     mm = matmul_gflops(n_threads, args.matmul_sizes)
-    print("plain float32 matmul: " + ", ".join(f"{n}x{n}: {r:.1f} GFLOP/s" for n, r in mm.items()))
-    print(
-        "(the matmul rate of each row is measured just before and just after its encoding run and "
+    say("- plain float32 matmul: " + ", ".join(f"{n}x{n}: {r:.1f} GFLOP/s" for n, r in mm.items()))
+    say(
+        "- (the matmul rate of each row is measured just before and just after its encoding run and "
         "averaged, so that a change in machine load shows in both figures)"
     )
-    print()
-    print(
+    say("")
+    say(
         "| batch | texts | real tokens | padding (bucketed / unsorted) | seconds | tokens/s "
         "| implied GFLOP/s | matmul GFLOP/s (before/after) | ratio |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    say("|---|---|---|---|---|---|---|---|---|")
     best_tps = 0.0
     for bs in args.batch_size:
         encoder.encode(texts[:bs], args.max_length, bs)  # warm-up
@@ -297,29 +301,31 @@ def main(argv=None) -> None:
         peak = (before + after) / 2
         rate = flops / secs / 1e9
         best_tps = max(best_tps, tokens / secs)
-        print(
+        say(
             f"| {bs} | {len(texts)} | {tokens} | {padding_waste(lengths, bs, True):.1%} / "
             f"{padding_waste(lengths, bs, False):.1%} | {secs:.2f} | {tokens / secs:.0f} | "
             f"{rate:.1f} | {peak:.1f} ({before:.0f}/{after:.0f}) | {rate / peak:.2f} |"
         )
 
     mean_tokens = float(np.mean(lengths))
+    say("")
     for n in args.scale_tracks:
         est = n * mean_tokens / best_tps + n / (len(raw) / clean_s)
-        print(
-            f"estimate: {n} tracks of this length mix -> ~{est / 60:.1f} min "
+        say(
+            f"- estimate: {n} tracks of this length mix -> ~{est / 60:.1f} min "
             f"(encoding + cleaning, {n_threads} threads, excluding ~5 s model load)"
         )
 
     if args.precision_texts:
         sample = texts[: args.precision_texts]
         bs = args.batch_size[0]
-        print()
-        print(f"precision on {len(sample)} texts (batch {bs}): cosine to float32 per vector")
-        print("| precision | seconds | tokens/s | speed-up | min cosine | mean cosine |")
-        print("|---|---|---|---|---|---|")
+        say("")
+        say(f"Precision on {len(sample)} texts (batch {bs}): cosine to float32 per vector.")
+        say("")
+        say("| precision | seconds | tokens/s | speed-up | min cosine | mean cosine |")
+        say("|---|---|---|---|---|---|")
         ref, tokens, base = timed_encode(encoder, sample, args.max_length, bs)
-        print(f"| float32 | {base:.2f} | {tokens / base:.0f} | 1.00 | 1.000000 | 1.000000 |")
+        say(f"| float32 | {base:.2f} | {tokens / base:.0f} | 1.00 | 1.000000 | 1.000000 |")
         variants = {"bfloat16 (autocast)": (encoder, torch.bfloat16)}
         try:
             qmodel = torch.ao.quantization.quantize_dynamic(
@@ -338,10 +344,14 @@ def main(argv=None) -> None:
             timed_encode(enc, sample[:bs], args.max_length, bs, autocast)  # warm-up
             vec, tokens, secs = timed_encode(enc, sample, args.max_length, bs, autocast)
             cos = cosine_rows(ref, vec)
-            print(
+            say(
                 f"| {label} | {secs:.2f} | {tokens / secs:.0f} | {base / secs:.2f} | "
                 f"{cos.min():.6f} | {cos.mean():.6f} |"
             )
+
+    body = "\n".join(lines)
+    print(body)
+    write_report("embed", "Embed: the encoder against the machine's matmul rate", body)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ cache, so no run is restored from another's cache), writes the -S settings into 
 params.yaml, runs `dvc repro embed` there so that the stages every configuration shares
 (synthesize, ingest, embed) are in the run-cache as they are after a researcher's `dvc repro`
 (not timed), and then times `python experiments/grid.py <grid> -j N`. The worker counts run one
-after another, never side by side. Run it on a quiet machine.
+after another, never side by side. Run it on a quiet machine. Writes reports/benchmarks/grid.md
+(benchmarks/machine.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+from machine import write_report  # noqa: E402
 
 from nextgenre import grid  # noqa: E402
 from nextgenre.params import set_params  # noqa: E402
@@ -77,16 +80,21 @@ def main() -> None:
             )
             rows.append((jobs, grid.threads_per_worker(jobs), time.perf_counter() - started))
 
-    print(
-        f"grid {args.grid}, {n_experiments} experiments, settings {settings or 'params.yaml'}, {os.cpu_count()} cores\n"
-    )
-    print("| workers (-j) | threads per worker | wall time (min) | min per experiment | vs -j 1 |")
-    print("| ---: | ---: | ---: | ---: | ---: |")
     base = rows[0][2]
+    lines = [
+        f"Grid `{args.grid}`, {n_experiments} experiments, settings {settings or 'params.yaml'}; each worker "
+        "count in a fresh clone of its own (synthesize, ingest and embed run before the clock starts).",
+        "",
+        "| workers (-j) | threads per worker | wall time (min) | min per experiment | vs -j 1 |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+    ]
     for jobs, threads, seconds in rows:
-        print(
+        lines.append(
             f"| {jobs} | {threads} | {seconds / 60:.1f} | {seconds / 60 / n_experiments:.2f} | {seconds / base:.2f}x |"
         )
+    body = "\n".join(lines)
+    print(body)
+    write_report("grid", "A grid with 1 and with 2 parallel queue workers", body)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ this interpreter's packages instead (saves the install). -S settings are written
 clone's params.yaml. Then it runs `dvc repro` and prints the wall time of every stage, taken
 from the moment DVC announces it ("Running stage ...") to the next announcement or the end, so a
 stage's time includes DVC hashing and caching its outputs, and the total. NEXTGENRE_THREADS
-passes through. Run the full one on a quiet machine; the table says how many cores it had.
+passes through. Run the full one on a quiet machine. Writes reports/benchmarks/repro.md
+(benchmarks/machine.py), which says which machine it ran on.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+from machine import write_report  # noqa: E402
 
 from nextgenre import grid  # noqa: E402
 from nextgenre.params import set_params  # noqa: E402
@@ -70,21 +73,22 @@ def timed_repro(clone: Path, env: dict) -> list[tuple[str, float]]:
     return [("(dvc before the first stage)", (marks[0][1] if marks else ends[-1]) - started), *stages]
 
 
-def print_table(stages, install, args, settings) -> None:
+def table(stages, install, commit, args, settings) -> str:
     """The per-stage wall times as a markdown table, the total, and the install where timed."""
     total = sum(seconds for _, seconds in stages)
-    print(
-        f"\n`dvc repro` in a fresh clone of {args.repo.resolve()} at {args.rev}, settings {settings or 'params.yaml'}, "
-        f"venv {args.venv}, {os.cpu_count()} cores, NEXTGENRE_THREADS={os.environ.get('NEXTGENRE_THREADS', 'unset')}\n"
-    )
-    print("| stage | wall time (s) | share |")
-    print("| --- | ---: | ---: |")
-    for name, seconds in stages:
-        print(f"| {name} | {seconds:.1f} | {seconds / total:.0%} |")
-    print(f"| **dvc repro** | **{total:.1f}** ({total / 60:.1f} min) | 100% |")
+    lines = [
+        f"`dvc repro` in a fresh clone at commit `{commit}`, settings {settings or 'params.yaml'}, "
+        f"venv {args.venv}, NEXTGENRE_THREADS={os.environ.get('NEXTGENRE_THREADS', 'unset')}.",
+        "",
+        "| stage | wall time (s) | share |",
+        "| --- | ---: | ---: |",
+        *(f"| {name} | {seconds:.1f} | {seconds / total:.0%} |" for name, seconds in stages),
+        f"| **dvc repro** | **{total:.1f}** ({total / 60:.1f} min) | 100% |",
+    ]
     if install is not None:
-        print(f"| install (README line) | {install:.1f} | |")
-        print(f"| **install + dvc repro** | **{install + total:.1f}** ({(install + total) / 60:.1f} min) | |")
+        lines.append(f"| install (README line) | {install:.1f} | |")
+        lines.append(f"| **install + dvc repro** | **{install + total:.1f}** ({(install + total) / 60:.1f} min) | |")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -119,7 +123,12 @@ def main() -> None:
             env["PYTHONPATH"] = str(clone / "src")  # the clone's code, not this checkout's
         env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
         env.pop("VIRTUAL_ENV", None)
-        print_table(timed_repro(clone, env), install, args, settings)  # before the slow clean-up
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=clone, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        body = table(timed_repro(clone, env), install, commit, args, settings)  # before the slow clean-up
+        print(body)
+        write_report("repro", "The whole study from a fresh clone", body)
     finally:
         if args.keep:
             print(f"kept {tmp}")

@@ -15,7 +15,8 @@ workers of the grid tests included: this script adopts them (Linux's child subre
 pytest ends, waits for any still running (a grid stops its own before it returns). Per test, CPU counts
 the test's process and what it waited for, not the queue workers. The load average before and after
 each run says whether the machine was shared: on a shared machine the wall times are inflated,
-and CPU / wall shows how much of the cores the suite got.
+and CPU / wall shows how much of the cores the suite got. Writes reports/benchmarks/suite.md
+(benchmarks/machine.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from machine import write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = {"full": [], "not-e2e": ["-m", "not e2e"]}
@@ -120,31 +123,46 @@ def main() -> None:
     adopt_orphans()
     results = {name: run_suite(RUNS[name] + args.pytest_args) for name in args.runs}
 
-    print(f"\nTest suite on {os.cpu_count()} cores; extra pytest arguments: {args.pytest_args or 'none'}")
-    print("| run | tests | wall | CPU (user + sys) | CPU / wall | load average before, after | exit |")
-    print("| --- | ---: | ---: | ---: | ---: | --- | ---: |")
+    lines = [
+        f"Extra pytest arguments: {'`' + ' '.join(args.pytest_args) + '`' if args.pytest_args else 'none'}.",
+        "",
+        "| run | tests | wall | CPU (user + sys) | CPU / wall | load average before, after | exit |",
+        "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
+    ]
     for name, r in results.items():
         command = "pytest " + " ".join(RUNS[name]).replace("not e2e", '"not e2e"')
-        print(
+        lines.append(
             f"| `{command.strip()}` | {len(r['tests'])} | {minutes(r['wall'])} | {minutes(r['cpu'])} | "
             f"{r['cpu'] / r['wall']:.2f} | {r['load'][0]:.1f}, {r['load'][1]:.1f} | {r['returncode']} |"
         )
-        if r["unreaped"]:
-            print(f"({name}: {r['unreaped']} processes it started still ran; their CPU is not counted)")
     for name, r in results.items():
-        print(f"\nWorkers of `{name}` (seconds from the first test's start):")
-        print("| worker | tests | busy s | idle s | last test ends at s |")
-        print("| --- | ---: | ---: | ---: | ---: |")
+        if r["unreaped"]:
+            lines += ["", f"({name}: {r['unreaped']} processes it started still ran; their CPU is not counted)"]
+    for name, r in results.items():
+        lines += [
+            "",
+            f"Workers of `{name}` (seconds from the first test's start):",
+            "",
+            "| worker | tests | busy s | idle s | last test ends at s |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
         for worker, (count, busy, idle, end) in workers(r["tests"]).items():
-            print(f"| {worker} | {count} | {busy:.0f} | {idle:.0f} | {end:.0f} |")
+            lines.append(f"| {worker} | {count} | {busy:.0f} | {idle:.0f} | {end:.0f} |")
     if args.save:
         args.save.write_text(json.dumps({name: r for name, r in results.items()}, indent=1))
     for name, r in results.items():
-        print(f"\nThe {args.slowest} slowest tests of `{name}` (wall includes waiting for a shared fixture):")
-        print("| test | wall s | CPU s |")
-        print("| --- | ---: | ---: |")
+        lines += [
+            "",
+            f"The {args.slowest} slowest tests of `{name}` (wall includes waiting for a shared fixture):",
+            "",
+            "| test | wall s | CPU s |",
+            "| --- | ---: | ---: |",
+        ]
         for t in sorted(r["tests"], key=lambda t: -t["wall"])[: args.slowest]:
-            print(f"| {t['test']} | {t['wall']:.1f} | {t['cpu']:.1f} |")
+            lines.append(f"| {t['test']} | {t['wall']:.1f} | {t['cpu']:.1f} |")
+    body = "\n".join(lines)
+    print(body)
+    write_report("suite", "The test suite", body)
     sys.exit(max(r["returncode"] for r in results.values()))
 
 

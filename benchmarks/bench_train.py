@@ -33,7 +33,8 @@ the torch backend's recurrent layers step in Python and were far slower here).
 
 Usage: NEXTGENRE_THREADS=2 python benchmarks/bench_train.py [--samples 68000] [--input-dim 395]
        [--jit] [--batch-size 256] [--models lstm gru] [--configs before after]
-Do not run at full size on a shared machine; try --samples 12000.
+Do not run at full size on a shared machine; try --samples 12000. Writes
+reports/benchmarks/train.md (benchmarks/machine.py).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from machine import write_report  # noqa: E402
 
 from nextgenre.sequences import WindowDataset, Windows  # noqa: E402
 
@@ -273,19 +276,31 @@ def main():
     ]
     parts = breakdown(args.models[0], windows, train_pos, val_pos, labels, args)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    print(
-        f"\n{'data/processed' if args.processed else 'random data'}: {len(train_pos)} train samples, "
-        f"{len(val_pos)} validation samples, mean window {windows.lengths(train_pos).mean():.1f} steps"
-    )
-    print(
+    lines = [
+        f"{'data/processed' if args.processed else 'Random data'}: {len(train_pos)} train samples, "
+        f"{len(val_pos)} validation samples, mean window {windows.lengths(train_pos).mean():.1f} steps; "
         f"{where}, input dim {args.input_dim}, history {args.history}, batch {args.batch_size}, "
-        f"XLA {'asked' if args.jit else 'not asked'}, peak RSS {peak_rss:.2f} GiB"
-    )
-    print(pd.DataFrame(rows).to_string(index=False))
-    print(f"\nwhere an epoch goes besides the arithmetic ({args.models[0]}, after), per epoch, best of 3:")
-    for name, (wall, cpu) in parts.items():
-        print(f"  {name}: {wall:.2f} s wall, {cpu:.2f} s CPU")
-    print("  validation pass: 'val pass s' above")
+        f"XLA {'asked' if args.jit else 'not asked'}, peak RSS {peak_rss:.2f} GiB.",
+        "",
+        markdown_table(rows),
+        "",
+        f"Where an epoch goes besides the arithmetic ({args.models[0]}, after), per epoch, best of 3:",
+        "",
+        *(f"- {name}: {wall:.2f} s wall, {cpu:.2f} s CPU" for name, (wall, cpu) in parts.items()),
+        "- validation pass: 'val pass s' above",
+    ]
+    body = "\n".join(lines)
+    print(body)
+    write_report("train", "Training epochs: LSTM and GRU against the matmul rate", body)
+
+
+def markdown_table(rows: list[dict]) -> str:
+    """Rows of equal keys as a markdown table (numbers right-aligned)."""
+    header = list(rows[0])
+    align = ["---:" if isinstance(rows[0][key], int | float) else "---" for key in header]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(str(row[key]) for key in header) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

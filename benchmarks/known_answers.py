@@ -5,6 +5,8 @@ measured by ingest, with every effect strong. Synthetic data: this tests the pip
 paper.
 
     PYTHONPATH=src python benchmarks/known_answers.py --scale 0.1 [--seed 42] [--weak 0.3] [--strong 0.8]
+
+Writes reports/benchmarks/known_answers.md (benchmarks/machine.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import argparse
 import tempfile
 
 import numpy as np
+from machine import write_report
 
 from nextgenre.ingest import ingest
 from nextgenre.paper import load_tables
@@ -35,12 +38,13 @@ def main() -> None:
     config = {**load_params()["synthetic"], "scale": args.scale}
     tables = load_tables()
 
-    print(
-        f"scale {args.scale}, seed {args.seed}: accuracy on every session with an earlier one "
-        f"(6 classes; synthetic data)\n"
-    )
-    print("| setting | targets | oracle | ceiling | ceiling, stress off | ceiling, text off | repeat-last |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    lines = [
+        f"Scale {args.scale}, seed {args.seed}: accuracy on every session with an earlier one "
+        "(6 classes; synthetic data: this tests the pipeline, not the paper).",
+        "",
+        "| setting | targets | oracle | ceiling | ceiling, stress off | ceiling, text off | repeat-last |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     settings = [{}] + [{e: v} for e in EFFECTS for v in (args.weak, args.strong)]
     for setting in settings:
         frames = generate({**config, **setting}, args.seed, tables)
@@ -50,7 +54,7 @@ def main() -> None:
         blind = known_answers(truth, rows, stress=False)["ceiling"]
         textless = known_answers(truth, rows, text=False)["ceiling"]
         label = ", ".join(f"{k}={v}" for k, v in setting.items()) or "defaults"
-        print(
+        lines.append(
             f"| {label} | {got['n']} | {got['oracle']:.4f} | {got['ceiling']:.4f} | {blind:.4f} | "
             f"{textless:.4f} | {got['repeat_last']:.4f} |"
         )
@@ -60,12 +64,17 @@ def main() -> None:
         write_raw(generate({**config, **strong}, args.seed, tables), tmp)
         data = ingest(tmp, PUBLIC_KEY.encode()).metrics
     rows = compare(data, tables, args.scale, ptsd_users=derived_ptsd_users(tables))
-    print(
-        f"\ncalibration (measured by ingest) with {strong}: {sum(r['ok'] is True for r in rows)} rows "
+    lines += [
+        "",
+        f"Calibration (measured by ingest) with {strong}: {sum(r['ok'] is True for r in rows)} rows "
         f"within tolerance, {sum(r['ok'] is False for r in rows)} outside, "
-        f"{sum(r['ok'] is None for r in rows)} unchecked (groups under the size the check needs)\n"
-    )
-    print(format_rows(rows))
+        f"{sum(r['ok'] is None for r in rows)} unchecked (groups under the size the check needs).",
+        "",
+        format_rows(rows),
+    ]
+    body = "\n".join(lines)
+    print(body)
+    write_report("known_answers", "Known answers of the synthetic data", body)
 
 
 if __name__ == "__main__":

@@ -6,11 +6,15 @@ falls short of 1.0 the ceiling is out of a model's reach. Synthetic data: this t
 pipeline, not the paper.
 
     PYTHONPATH=src python benchmarks/theme_probe.py [--scale 0.05] [--seed 1] [--strength 0.8]
+
+Writes reports/benchmarks/theme_probe.md (benchmarks/machine.py).
 """
 
 from __future__ import annotations
 
 import argparse
+
+from machine import write_report
 
 from nextgenre.encoder import load_encoder
 from nextgenre.paper import load_tables
@@ -45,17 +49,21 @@ def main() -> None:
     themes = tracks["lyrics"].map(theme_of)
     themed = tracks[themes.notna()]
     encoder = load_encoder(params["embed"]["model"])
-    print(
-        f"scale {args.scale}, seed {args.seed}, lyrics_effect {args.strength}: {len(themed)} themed tracks of "
-        f"{len(tracks)}; 5-fold probe accuracy (synthetic data)\n"
-    )
-    print("| embed.clean | theme probe | majority theme |")
-    print("| --- | ---: | ---: |")
+    lines = [
+        f"Scale {args.scale}, seed {args.seed}, lyrics_effect {args.strength}: {len(themed)} themed tracks of "
+        f"{len(tracks)}; 5-fold probe accuracy (synthetic data: this tests the pipeline, not the paper).",
+        "",
+        "| embed.clean | theme probe | majority theme |",
+        "| --- | ---: | ---: |",
+    ]
     for name, clean in CLEAN.items():
         texts = clean_all(themed["lyrics"].tolist(), clean, max_words=params["embed"]["max_length"])
         vectors = encoder.encode(texts, params["embed"]["max_length"], params["embed"]["batch_size"])
         theme = genre_probe(vectors, themes[themes.notna()].to_numpy())["with_lyrics"]
-        print(f"| {name} | {theme['accuracy']:.3f} | {theme['majority']:.3f} |")
+        lines.append(f"| {name} | {theme['accuracy']:.3f} | {theme['majority']:.3f} |")
+    body = "\n".join(lines)
+    print(body)
+    write_report("theme_probe", "Theme probe: the planted lyrics theme read from the lyrics vectors", body)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ Each configuration x seed is queued with `dvc exp run --queue -n <config>-s<seed
 `dvc queue start -j N` (each worker gets cores/N threads), and read back from its experiment
 ref; `dvc exp show` lists the same experiments.
 
-Spread over machines (README "A grid across N machines"; .github/workflows/grid.yml), all on
+Spread over machines (docs/experiments.md, "A grid across N machines"; .github/workflows/grid.yml), all on
 the same commit with the same arguments:
 
     python experiments/grid.py all --seeds 42 43 44 --part 2/4 --push origin   # on machine 2 of 4

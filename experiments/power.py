@@ -9,8 +9,8 @@ run as DVC experiments; writes reports/power.md (see nextgenre.power).
 Every cell x seed is queued with `dvc exp run --queue -n <cell>-s<seed>` (nextgenre.grid), seed
 by seed, run with `dvc queue start -j N`, and read back from its experiment ref. With --reuse,
 experiments that already ran are kept (to resume an interrupted study); --collect-only skips the
-queue and tabulates what is there. Across N machines (nextgenre.grid_remote, README "A grid
-across N machines"): `--part K/N --push origin` on each, then `--collect origin` on one.
+queue and tabulates what is there. Across N machines (nextgenre.grid_remote, docs/experiments.md,
+"A grid across N machines"): `--part K/N --push origin` on each, then `--collect origin` on one.
 """
 
 from __future__ import annotations

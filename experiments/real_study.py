@@ -28,9 +28,9 @@ from nextgenre.realdata.summary import data_tables, render_tables
 from nextgenre.runner import run_stage
 
 RAW = "data/raw/lastfm"
-# At most 30 epochs, patience 3: the CPU budget of one shared 2-core machine (README).
+# At most 30 epochs, patience 3: the CPU budget of one shared 2-core machine (docs/real-data.md).
 COMMON = {"data.raw": RAW, "train.epochs": 30, "train.patience": 3}
-# A history of 50 sessions was planned too and dropped for the CPU budget (README).
+# A history of 50 sessions was planned too and dropped for the CPU budget (docs/real-data.md).
 SEARCH = {
     "search-default": {},
     "search-small": {"model.units": 32, "model.dropout": 0.5},
@@ -294,7 +294,7 @@ previous session's (repeat-last is always wrong on them), each predictor's accur
 how often each model predicts something other than the previous genre (means over seeds):
 
 {switches}
-Produced by `{command}` (`-j 1`, on 2 shared CPU cores; wall times in README "Real data");
+Produced by `{command}` (`-j 1`);
 experiments {names} (`dvc exp show`).
 """
 

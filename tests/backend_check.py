@@ -6,7 +6,7 @@ the same bytes (same seed, same device: they must), whether the saved model give
 model's predictions, and the seconds. For the encoder (a tiny random RoBERTa built offline):
 the device and the vectors. `tests/test_backend.py` runs it with KERAS_BACKEND=torch on the CPU;
 on a CUDA machine, `KERAS_BACKEND=torch python -m tests.backend_check` runs the same code on
-the GPU (README "A GPU").
+the GPU (docs/gpu.md).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Small but realistic stand-ins for the outputs of `ingest` and `embed`, in the README's
-"Pipeline data" format, for testing the stages downstream of them.
+"""Small but realistic stand-ins for the outputs of `ingest` and `embed`, in the format of
+docs/data-contract.md, for testing the stages downstream of them.
 
 Users mostly repeat their favourite genre (and tracks' text vectors lie near their genre's
 centre), so a sequence model can learn to beat chance on them. Some sessions follow each other

@@ -1,5 +1,5 @@
 """Planted effects and the truth beside the synthetic data: defaults keep today's bytes, every
-setting keeps the calibration, each effect moves the data as README documents (and not at
+setting keeps the calibration, each effect moves the data as docs/synthetic.md documents (and not at
 strength 0), oracle >= from-history ceiling >= repeat-last, and the truth never reaches a model
 input."""
 

@@ -1,6 +1,6 @@
 """The power study: does the study find each planted effect when it is there, and only then?
 
-For each planted effect (README "Planted effects") at strength 0, a weak and a strong setting,
+For each planted effect (docs/synthetic.md, "Planted effects") at strength 0, a weak and a strong setting,
 the configuration that should detect it runs against the one that should not, once per seed:
 - mood: `features.stress` on against off (two experiments on the same data);
 - memory: each recurrent model against the first-order Markov baseline (one experiment);
