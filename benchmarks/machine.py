@@ -3,7 +3,8 @@
 Every benchmark writes `reports/benchmarks/<name>.md` through `write_report`: the table it
 measured, the command that made it, and the machine (CPU model, cores, memory, and this
 machine's plain float32 matmul rate measured in the same run), so that a figure is never read
-without the machine that gave it. The docs include these files; hand-written prose carries no
+without the machine that gave it; and records the commit and command in reports/provenance.yaml
+(nextgenre.provenance). The docs include these files; hand-written prose carries no
 timings.
 """
 
@@ -70,7 +71,8 @@ def machine_lines() -> list[str]:
 def write_report(name: str, title: str, body: str, argv: list[str] | None = None) -> Path:
     """Write reports/benchmarks/<name>.md: title, the command, the machine, then `body` (markdown)."""
     argv = sys.argv if argv is None else argv
-    command = "python " + shlex.join([os.path.relpath(argv[0], REPORTS.parents[1]), *argv[1:]])
+    script = os.path.relpath(argv[0], REPORTS.parents[1])
+    command = "python " + shlex.join([script, *argv[1:]])
     text = "\n".join(
         [
             f"# {title}",
@@ -92,5 +94,8 @@ def write_report(name: str, title: str, body: str, argv: list[str] | None = None
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text)
     tmp.replace(path)
+    from nextgenre.provenance import PIPELINE, record  # every benchmark has src/ on sys.path
+
+    record(path, command, [script, "benchmarks/machine.py", *PIPELINE], root=REPORTS.parents[1])
     print(f"wrote {path.relative_to(REPORTS.parents[1])}")
     return path

@@ -26,6 +26,7 @@ import yaml
 
 from nextgenre import grid, grid_remote
 from nextgenre.outputs import atomic_file
+from nextgenre.provenance import PIPELINE, record
 from nextgenre.runner import run_stage
 from nextgenre.sources import is_synthetic
 
@@ -35,13 +36,14 @@ SYNTHETIC_NOTE = (
 )
 
 
-def write(path: Path, title: str, body: str, synthetic: bool, provenance: str) -> None:
+def write(path: Path, title: str, body: str, synthetic: bool, provenance: str, command: str) -> None:
     text = f"# {title}\n\n"
     if synthetic:
         text += SYNTHETIC_NOTE + "\n"
     text += f"{provenance}\n\n{body}"
     with atomic_file(path) as tmp:
         tmp.write_text(text)
+    record(path, command, ["experiments/grid.py", *PIPELINE])  # reports/provenance.yaml
     print(text)
 
 
@@ -79,7 +81,7 @@ def main() -> None:
     if provenance is None:  # this machine ran one part of the grid
         return
     for file, (title, body) in grid.tables(grid.plan(configs, args.seeds), args.seeds).items():
-        write(args.out / file, title, body, synthetic, provenance)
+        write(args.out / file, title, body, synthetic, provenance, command)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from nextgenre import grid, grid_remote, power
 from nextgenre.outputs import atomic_file
+from nextgenre.provenance import PIPELINE, record
 from nextgenre.runner import run_stage
 
 NOTE = (
@@ -108,6 +109,7 @@ def main() -> None:
     )
     with atomic_file(args.out) as tmp:
         tmp.write_text(text)
+    record(args.out, command, ["experiments/power.py", *PIPELINE])  # reports/provenance.yaml
     print(text)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 from nextgenre import grid, stats
 from nextgenre.errors import NextgenreError
 from nextgenre.outputs import atomic_file, write_json
+from nextgenre.provenance import PIPELINE, record
 from nextgenre.realdata.summary import data_tables, render_tables
 from nextgenre.runner import run_stage
 
@@ -42,6 +43,7 @@ FINAL = {
     "real-3-class": {"features.classes": 3},
 }
 SEARCH_FILE = Path("reports/real_lastfm_search.json")
+CODE = ["experiments/real_study.py", "real", *PIPELINE]  # what the reports' numbers depend on
 
 
 def search(jobs: int, extra: dict) -> dict:
@@ -63,6 +65,7 @@ def search(jobs: int, extra: dict) -> dict:
         "best": best,
     }
     write_json(SEARCH_FILE, result)
+    record(SEARCH_FILE, "python experiments/real_study.py " + " ".join(sys.argv[1:]), CODE, "reports/real_lastfm.md")
     print(json.dumps(result, indent=1))
     return result
 
@@ -228,6 +231,7 @@ def final(
             },
         },
     )
+    record("reports/real_lastfm.json", command, CODE, "reports/real_lastfm.md")  # reports/provenance.yaml
     search_cmd = "python experiments/real_study.py search" + "".join(f" -S {k}={v}" for k, v in extra.items())
     text = REPORT.format(
         import_table=_import_table(imported),
@@ -245,6 +249,7 @@ def final(
     )
     with atomic_file("reports/real_lastfm.md") as tmp:
         tmp.write_text(text)
+    record("reports/real_lastfm.md", command, CODE)  # reports/provenance.yaml
     print(text)
 
 

@@ -3,14 +3,17 @@ copy of this repository (TINY_PARAMS):
 
     reproduced       the tiny repository after one full `dvc repro`, its results committed. Built
                      ONCE per test run and shared by all pytest-xdist workers (whichever needs it
-                     first builds it, the others wait): read it, never change it, not even with a
-                     `dvc` command that writes (`exp run`, `repro`, `push`, `checkout`).
+                     first builds it, the others wait): read its files, never change it, not even
+                     with a `dvc` command that only reads (every one writes its locks into
+                     .dvc/tmp). A test that wrote into it fails at its teardown (assert_unchanged).
     reproduced_copy  a private copy of `reproduced`: git history, DVC cache and run-cache
                      included, for a test that changes anything. A second one, for a test that
                      needs several (two machines of a grid): copy_reproduced(reproduced, dest).
     tiny_repo        a committed tiny copy where nothing has run yet.
     paper_grid       a copy of `reproduced` after the paper's grid ran in it on one machine
-                     (PAPER_GRID), built once per test run: read it, never change it. The tests
+                     (PAPER_GRID), built once per test run: as `reproduced`, read its files and
+                     run `dvc` in a copy (paper_grid_copy; copy_reproduced(..., queue=True) keeps
+                     the queue's logs), or fail at teardown. The tests
                      that start from it share the xdist_group "paper_grid", so one worker builds
                      it and none waits; a test that needs it only at its end asks for it there
                      (request.getfixturevalue("paper_grid")) and runs in the other worker.
@@ -40,11 +43,13 @@ from __future__ import annotations
 
 import fcntl
 import gc
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -136,6 +141,13 @@ def run(cmd: list[str], cwd: Path, check: bool = True, env: dict | None = None) 
     return proc
 
 
+def experiment_name(output: str) -> str:
+    """The name of the experiment that `dvc exp run` printed it ran."""
+    ran = re.search(r"^Ran experiment\(s\): (\S+)$", output, re.M)
+    assert ran, f"no experiment in the output of `dvc exp run`:\n{output}"
+    return ran.group(1)
+
+
 def collections_during(action) -> list[int]:
     """The generations of the garbage collections that ran while `action()` ran."""
     ran: list[int] = []
@@ -194,7 +206,8 @@ def shared_tmp(tmp_path_factory) -> Path:
 
 
 def build_once(path: Path, build: Callable[[Path], None]) -> Path:
-    """`build(path)` once per test run, by whichever worker comes first; the others wait for it."""
+    """`build(path)` once per test run, by whichever worker comes first; the others wait for it.
+    What it built is recorded (tree_state) for assert_unchanged."""
     path.parent.mkdir(parents=True, exist_ok=True)
     done = path.with_name(path.name + ".done")
     with open(path.with_name(path.name + ".lock"), "w") as lock:
@@ -202,8 +215,33 @@ def build_once(path: Path, build: Callable[[Path], None]) -> Path:
         if not done.exists():
             shutil.rmtree(path, ignore_errors=True)  # what a failed build left
             build(path)
+            path.with_name(path.name + ".state.json").write_text(json.dumps(tree_state(path)))
             done.touch()
     return path
+
+
+def tree_state(root: Path) -> dict[str, list[int]]:
+    """Every path under `root` (folders included) with its mode, size and modification time: what
+    any write changes (a new file changes its folder's time), and no read does."""
+    state = {}
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = os.path.join(folder, name)
+            info = os.lstat(path)
+            state[os.path.relpath(path, root)] = [info.st_mode, info.st_size, info.st_mtime_ns]
+    return state
+
+
+def assert_unchanged(path: Path) -> None:
+    """Fail if anything under a shared fixture `path` changed since build_once built it (run after
+    each test that had it: as root, as in CI, a read-only mode would stop no write)."""
+    built = json.loads(path.with_name(path.name + ".state.json").read_text())
+    now = tree_state(path)
+    changed = sorted(p for p in built.keys() | now.keys() if built.get(p) != now.get(p))
+    assert not changed, (
+        f"the shared fixture {path} was written to (by this test or one running beside it; DVC "
+        f"commands write .dvc/tmp: run them in a copy, copy_reproduced): {changed[:10]}"
+    )
 
 
 def reproduce(repo: Path) -> None:
@@ -217,19 +255,30 @@ def reproduce(repo: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def reproduced(tmp_path_factory) -> Path:
-    """A tiny copy of the repository after one full `dvc repro`, with its results committed.
-
-    Shared by the whole run: tests that change anything work on `reproduced_copy` instead."""
+def reproduced_build(tmp_path_factory) -> Path:
+    """`reproduced`, built once per test run (unguarded: for the session fixtures built on it)."""
     return build_once(shared_tmp(tmp_path_factory) / "reproduced" / "repo", reproduce)
 
 
-def copy_reproduced(reproduced: Path, dest: Path) -> Path:
+@pytest.fixture
+def reproduced(reproduced_build: Path) -> Iterator[Path]:
+    """A tiny copy of the repository after one full `dvc repro`, with its results committed.
+
+    Shared by the whole run: tests that change anything work on `reproduced_copy` instead. A test
+    that wrote into it fails at its teardown."""
+    yield reproduced_build
+    assert_unchanged(reproduced_build)
+
+
+def copy_reproduced(reproduced: Path, dest: Path, queue: bool = False) -> Path:
     """A private copy of `reproduced` (git history, DVC cache and run-cache included). DVC's
-    scratch folder .dvc/tmp (locks, indexes) stays behind: another worker may be writing it."""
+    scratch folder .dvc/tmp (locks, indexes) stays behind; with `queue`, its experiment queue
+    (.dvc/tmp/exps: what `dvc queue logs` reads) comes along."""
     shutil.copytree(
         reproduced, dest, symlinks=True, ignore=lambda folder, names: ["tmp"] if folder.endswith("/.dvc") else []
     )
+    if queue and (reproduced / ".dvc/tmp/exps").is_dir():
+        shutil.copytree(reproduced / ".dvc/tmp/exps", dest / ".dvc/tmp/exps", symlinks=True)
     return dest
 
 
@@ -240,15 +289,23 @@ def reproduced_copy(reproduced: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def paper_grid(reproduced: Path, tmp_path_factory) -> Path:
-    """A copy of `reproduced` after the paper's grid ran in it (PAPER_GRID: reports/paper_table.md,
-    an experiment per configuration), built once per test run. Read it, never change it."""
+def paper_grid_build(reproduced_build: Path, tmp_path_factory) -> Path:
+    """`paper_grid`, built once per test run."""
 
     def build(repo: Path) -> None:
-        copy_reproduced(reproduced, repo)
+        copy_reproduced(reproduced_build, repo)
         run(PAPER_GRID, repo)
 
     return build_once(shared_tmp(tmp_path_factory) / "paper_grid" / "repo", build)
+
+
+@pytest.fixture
+def paper_grid(paper_grid_build: Path) -> Iterator[Path]:
+    """A copy of `reproduced` after the paper's grid ran in it (PAPER_GRID: reports/paper_table.md,
+    an experiment per configuration), built once per test run. Read it, never change it: a test
+    that wrote into it fails at its teardown."""
+    yield paper_grid_build
+    assert_unchanged(paper_grid_build)
 
 
 @pytest.fixture

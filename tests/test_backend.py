@@ -81,11 +81,29 @@ def test_lasting_imports_pause_the_collector_and_freeze_what_they_made():
         gc.enable()
 
 
+FREEZE_PROBE = """
+import gc, json
+from nextgenre.backend import import_keras
+before = gc.get_freeze_count()
+import_keras()
+print(json.dumps({"frozen": gc.get_freeze_count() - before, "tracked": len(gc.get_objects())}))
+"""
+
+
 def test_what_the_keras_import_made_is_not_walked_by_the_collector():
     """TensorFlow's and Keras's objects live as long as the process, so import_keras freezes them
-    (gc.freeze): no later collection walks them, the one at exit included."""
-    from nextgenre.backend import import_keras
-
-    import_keras()
-    assert gc.get_freeze_count() > 100_000  # TensorFlow and Keras alone make several hundred thousand
-    assert len(gc.get_objects()) < 1_000
+    (gc.freeze): no later collection walks them, the one at exit included. In a fresh process:
+    in this one, collection has imported (and frozen) Keras already, so nothing would be left for
+    import_keras to do."""
+    proc = subprocess.run(
+        [sys.executable, "-c", FREEZE_PROBE],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    counts = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert counts["frozen"] > 100_000, counts  # TensorFlow and Keras alone make several hundred thousand
+    assert counts["tracked"] < 1_000, counts

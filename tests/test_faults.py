@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 
 import pytest
@@ -21,46 +22,54 @@ def out_md5(repo, stage, path):
     return next(o["md5"] for o in lock["stages"][stage]["outs"] if o["path"] == path)
 
 
-def kill_when(repo, stage, started, delay, timeout=240):
-    """Run `dvc repro <stage>`, SIGKILL its whole process group `delay` s after `started()` holds."""
+def kill_when(repo, stage, started, hang=600):
+    """Run `dvc repro <stage>`; SIGKILL its whole process group as soon as `started(repo, output)`
+    holds, `output` being what the stage has printed so far (read as it comes). `hang` is only a
+    guard against a stage that never gets there."""
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(repo / "src")}
     proc = subprocess.Popen(
         ["dvc", "repro", stage],
         cwd=repo,
         env=env,
         start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
-    deadline = time.monotonic() + timeout
-    while not started():
-        assert proc.poll() is None, f"{stage} finished before it could be killed"
-        assert time.monotonic() < deadline, f"{stage} never started"
-        time.sleep(0.2)
-    time.sleep(delay)
-    assert proc.poll() is None, f"{stage} finished before it could be killed"
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + hang
+    while not started(repo, "".join(lines)):
+        assert proc.poll() is None, f"{stage} finished before it could be killed:\n{''.join(lines)}"
+        assert time.monotonic() < deadline, f"{stage} never started:\n{''.join(lines)}"
+        time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    assert proc.wait() == -signal.SIGKILL, f"{stage} finished before it could be killed:\n{''.join(lines)}"
+    reader.join()
 
 
 @pytest.mark.parametrize(
-    "stage, out, change, started, delay",
+    "stage, out, change, started",
     [
-        # killed after its first epoch was logged (dvclive writes in its final folder)
+        # killed once its first epoch is logged (dvclive writes in its final folder), 19 to go
         (
             "train@lstm",
             "models/lstm",
             {"train.epochs": 20, "train.patience": 20},
-            lambda repo: (repo / "dvclive/train/lstm/metrics.json").exists(),
-            0,
+            lambda repo, output: (repo / "dvclive/train/lstm/metrics.json").exists(),
         ),
-        # killed while loading the encoder or encoding (DVC removes the old output first)
-        ("embed", "data/embeddings", {"embed.max_length": 48}, lambda repo: not (repo / "data/embeddings").exists(), 4),
+        # killed as it starts encoding (the encoder loaded; DVC has removed the old output), one
+        # text per batch: hundreds of the encoder's calls to go
+        (
+            "embed",
+            "data/embeddings",
+            {"embed.max_length": 48, "embed.batch_size": 1},
+            lambda repo, output: "embed: cleaning " in output,
+        ),
     ],
 )
-def test_killed_stage_leaves_nothing_valid_and_rerun_matches(
-    reproduced_copy, tmp_path, stage, out, change, started, delay
-):
+def test_killed_stage_leaves_nothing_valid_and_rerun_matches(reproduced_copy, tmp_path, stage, out, change, started):
     repo = reproduced_copy
     set_params(repo / "params.yaml", change)
     reference = tmp_path / "reference"
@@ -69,7 +78,7 @@ def test_killed_stage_leaves_nothing_valid_and_rerun_matches(
 
     if stage == "train@lstm":  # removed first, as DVC does: `started` then sees this run's log
         shutil.rmtree(repo / "dvclive/train/lstm")
-    kill_when(repo, stage, lambda: started(repo), delay)
+    kill_when(repo, stage, started)
     status = run(["dvc", "status", stage], repo).stdout
     assert "up to date" not in status  # what the killed run left is not taken as valid
     run(["dvc", "repro", stage], repo)

@@ -12,8 +12,8 @@ from tests.conftest import ROOT, run
 
 @pytest.mark.e2e
 @pytest.mark.xdist_group("paper_grid")
-def test_paper_grid_runs_and_tabulates(paper_grid):
-    repo = paper_grid  # the paper grid ran in it (conftest.PAPER_GRID)
+def test_paper_grid_runs_and_tabulates(paper_grid, paper_grid_copy):
+    repo = paper_grid  # the paper grid ran in it (conftest.PAPER_GRID); dvc commands run in the copy
     table = (repo / "reports" / "paper_table.md").read_text()
     assert "not the paper's hypothesis" in table
     for config in grid.PAPER:
@@ -21,11 +21,11 @@ def test_paper_grid_runs_and_tabulates(paper_grid):
     assert "| 0.53 | 0.52 |" in table  # the paper's 6-class row beside ours
     assert "| 0.66 | 0.60 |" in table  # and its 3-class row
 
-    shown = run(["dvc", "exp", "show", "--json"], repo).stdout
+    shown = run(["dvc", "exp", "show", "--json"], paper_grid_copy).stdout
     for config in grid.PAPER:
         assert grid.experiment_name(config, 42) in shown
     # The workspace's committed results are left as they were.
-    assert "up to date" in run(["dvc", "status", "dvc.yaml"], repo).stdout
+    assert "up to date" in run(["dvc", "status", "dvc.yaml"], paper_grid_copy).stdout
     assert json.loads((repo / "reports/comparison.json").read_text())["config"]["classes"] == 6
     # The grid returned once its queue workers had exited (DVC records each one's exit code).
     workers = list((repo / ".dvc/tmp/exps/celery").glob("dvc-exp-worker-*.json"))

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -35,7 +34,7 @@ import pytest
 
 from nextgenre import grid, grid_remote
 from nextgenre.errors import NextgenreError
-from tests.conftest import ROOT, run
+from tests.conftest import ROOT, copy_reproduced, run
 
 CONFIGS = ["6-class-oversampled", "4-class"]
 GRID = ["python", str(ROOT / "experiments" / "grid.py"), "paper", "--only", *CONFIGS, "--seeds", "42", "-j", "2"]
@@ -64,7 +63,7 @@ def rows_of(table: str, configs: list[str]) -> str:
 @pytest.mark.e2e
 def test_two_machines_run_disjoint_halves_and_a_third_collects_the_one_machine_tables(reproduced, request, tmp_path):
     researcher = tmp_path / "researcher"
-    shutil.copytree(reproduced, researcher, symlinks=True)
+    copy_reproduced(reproduced, researcher)
     origin, dvc_remote = tmp_path / "origin.git", tmp_path / "dvc-remote"
     run(["git", "clone", "-q", "--bare", str(researcher), str(origin)], tmp_path)
     run(["dvc", "remote", "add", "--local", "-d", "-f", "shared", str(dvc_remote)], researcher)
@@ -95,8 +94,9 @@ def test_two_machines_run_disjoint_halves_and_a_third_collects_the_one_machine_t
     one_machine = (paper_grid / "reports" / "paper_table.md").read_text()
     assert "Produced by" in one_machine
     assert below_provenance(collected) == rows_of(below_provenance(one_machine), CONFIGS)
+    logs = copy_reproduced(paper_grid, tmp_path / "paper_grid", queue=True)  # dvc writes .dvc/tmp
     for name in names:  # the one machine trained the models, it restored none
-        assert "Running stage 'train@lstm'" in run(["dvc", "queue", "logs", name], paper_grid).stdout
+        assert "Running stage 'train@lstm'" in run(["dvc", "queue", "logs", name], logs).stdout
     # The workspace's committed results are left as they were.
     assert json.loads((collector / "reports/comparison.json").read_text())["config"]["classes"] == 6
 

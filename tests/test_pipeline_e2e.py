@@ -9,8 +9,8 @@ import pytest
 
 from nextgenre.constants import GENRES
 from nextgenre.registry import MODELS
-from tests.conftest import ROOT, run
-from tests.test_plots_and_artifacts import every_plot_renders
+from tests.conftest import ROOT, experiment_name, run
+from tests.test_plots_and_artifacts import assert_offline, every_plot_renders
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +28,7 @@ STAGES = [
 ]
 
 
-def test_repro_runs_every_stage_once(reproduced):
+def test_repro_runs_every_stage_once(reproduced, reproduced_copy):
     first = (reproduced.parent / "repro.log").read_text()
     for stage in STAGES:
         assert f"Running stage '{stage}'" in first, stage
@@ -51,11 +51,11 @@ def test_repro_runs_every_stage_once(reproduced):
         assert re.search(rf"^{stage}: ", first, re.M), stage
     for noise in ("E0000", "I0000", "oneDNN", "absl::InitializeLog"):
         assert noise not in first, noise
-    assert "up to date" in run(["dvc", "status", "dvc.yaml"], reproduced).stdout
+    assert "up to date" in run(["dvc", "status", "dvc.yaml"], reproduced_copy).stdout  # writes .dvc/tmp
 
 
-def test_every_declared_plot_renders_offline(reproduced):
-    rendered = every_plot_renders(reproduced)
+def test_every_declared_plot_renders_offline(reproduced_copy):
+    rendered = every_plot_renders(reproduced_copy)  # writes dvc_plots/ and .dvc/tmp
     for model in ("lstm", "gru"):
         for image in ("confusion", "tsne"):
             assert f"plots/{model}/images/{image}.png" in rendered
@@ -71,10 +71,25 @@ def test_every_declared_plot_renders_offline(reproduced):
     assert not [plot for plot in rendered if plot.startswith("dvclive/")]
 
 
+def test_readme_compare_commands_run_as_written(reproduced_copy):
+    """README's `dvc exp show --md ; dvc metrics diff main --md ; dvc plots diff main`, as written,
+    after an experiment (one that changes nothing: every stage is up to date)."""
+    repo = reproduced_copy
+    name = experiment_name(run(["dvc", "exp", "run"], repo).stdout)
+    shown = run(["dvc", "exp", "show", "--md"], repo).stdout
+    assert name in shown and "lstm.accuracy" in shown, shown
+    assert "| Path " in run(["dvc", "metrics", "diff", "main", "--md", "--all"], repo).stdout
+    run(["dvc", "metrics", "diff", "main", "--md"], repo)
+    printed = run(["dvc", "plots", "diff", "main"], repo).stdout
+    page = (repo / "dvc_plots" / "index.html").read_text(encoding="utf-8")
+    assert "dvc_plots" in printed and "plots/lstm/confusion.csv" in page
+    assert_offline(page)
+
+
 @pytest.mark.xdist_group("paper_grid")
 def test_experiment_shows_in_metrics_diff_and_plots(paper_grid_copy):
     repo = paper_grid_copy  # the paper grid's 3-class-attention-stress: its stages come from the run-cache
-    run(
+    ran = run(
         ["dvc", "exp", "run", "-S", "features.classes=3", "-S", "model.attention=true", "-S", "features.stress=true"],
         repo,
     )
@@ -94,12 +109,13 @@ def test_experiment_shows_in_metrics_diff_and_plots(paper_grid_copy):
     expected = {f"{m}.{k}" for m in MODELS for k in ("accuracy", "ci_low", "ci_high")}
     assert expected | {"best_baseline.accuracy", "features.classes", "model.attention", "seed"} <= set(columns)
     assert any(re.match(r"\| (workspace|main) ", line) for line in table) and len(table) >= 5  # runs as rows
-    assert (
-        "exp-" in run(["dvc", "exp", "show", "--md"], repo).stdout
-        or len(json.loads(run(["dvc", "exp", "show", "--json"], repo).stdout)) >= 1
-    )
+    assert experiment_name(ran.stdout) in run(["dvc", "exp", "show", "--md"], repo).stdout  # plain, as README
 
     rendered = every_plot_renders(repo)  # attention.csv included: its own x and y
     for model in ("lstm", "gru"):
         assert rendered[f"plots/{model}/images/attention.csv"][0]["sessions_back"] == "1"
         assert f"plots/{model}/images/attention.png" in rendered
+
+    # README's one-experiment command as written: the paper grid's 4-class configuration (cached).
+    four = experiment_name(run(["dvc", "exp", "run", "-S", "features.classes=4"], repo).stdout)
+    assert four in run(["dvc", "exp", "show", "--md"], repo).stdout

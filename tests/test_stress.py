@@ -1,5 +1,3 @@
-import time
-
 import numpy as np
 
 from nextgenre.stress import compound_to_stress, score_texts, scores
@@ -21,11 +19,3 @@ def test_override_wins_where_given():
     texts = ["I am so stressed, anxious and terrified, awful"] * 3
     out = scores(texts, override=[-2.0, np.nan, -5.0])
     assert out[0] == -2.0 and out[2] == -5.0 and out[1] < -3
-
-
-def test_throughput_is_enough():
-    texts = [f"deadline {i} is killing me, I can't sleep and I hate everything today" for i in range(2000)]
-    start = time.perf_counter()
-    score_texts(texts)
-    rate = len(texts) / (time.perf_counter() - start)
-    assert rate > 1000  # texts/s; ~16k on the dev machine, 300k tweets need >= ~2k to fit the budget
