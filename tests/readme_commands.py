@@ -34,8 +34,32 @@ GRID_FORM = f"{TINY}, seed 42, -j 2"
 ABLATIONS_FORM = f"--only 3c-stress30 3c-attention-stress30 {GRID_FORM}"
 INSTALL = "installs into a fresh environment: CI's .ci/run does it (pip install --quiet ...), not a test"
 
+REAL = "tests/test_realdata_readme.py::test_readme_real_data_commands_in_a_fresh_clone"
+REAL_FORM = "in a fresh copy with no DVC cache and ../shared beside it, on the whole Last.fm archive"
+ARCHIVES = "tests/test_realdata_readme.py::test_any_archive_set_and_output_folder_from_params"
+REMOTE = "tests/test_remote.py::test_shared_remote_push_clone_pull_reruns_nothing"
+ARTIFACT = "tests/test_remote.py::test_a_tagged_model_version_is_got_with_dvc_artifacts_get"
+KEYS = "tests/test_ingest.py::test_key_sources"
+
 RUN_BY: dict[str, RunBy] = {
     "dvc repro": RunBy((REPRO,), f"{TINY} (conftest.reproduce)"),
+    "dvc metrics show": RunBy(
+        ("tests/test_experiments_table.py::test_metrics_show_and_diff_lead_with_the_headline",), TINY
+    ),
+    "dvc plots show": RunBy(
+        ("tests/test_pipeline_e2e.py::test_every_declared_plot_renders_offline",),
+        f"{TINY}, in a copy (tests/test_plots_and_artifacts.py every_plot_renders)",
+    ),
+    "python -m nextgenre.realdata.fetch --from ../shared/data": RunBy((REAL, ARCHIVES), REAL_FORM),
+    "dvc repro real/dvc.yaml": RunBy((REAL, ARCHIVES), REAL_FORM),
+    "dvc exp run -S data.raw=data/raw/lastfm": RunBy(
+        (REAL,), f"with -S train.epochs=1 -S synthetic.scale=0.02 (a short training), {REAL_FORM}"
+    ),
+    'git tag -a lstm@v1.0.0 -m "lstm v1.0.0"': RunBy((ARTIFACT,), f"as written, {TINY}"),
+    "dvc artifacts get . lstm": RunBy((ARTIFACT,), f"with -o <a temporary folder>, {TINY}"),
+    "python -m nextgenre.pseudonym new": RunBy(
+        ("tests/test_ingest.py::test_pseudonym_cli_writes_a_key_and_prints_its_fingerprint",), "in a temporary folder"
+    ),
     "dvc exp run -S features.classes=4": RunBy((EXPERIMENT,), f"as written, {TINY}, after the paper grid"),
     "dvc exp run -S features.classes=3 -S model.attention=true -S features.stress=true": RunBy(
         (EXPERIMENT,), f"as written, {TINY}, after the paper grid"
@@ -63,7 +87,7 @@ RUN_BY: dict[str, RunBy] = {
     "dvc remote add --local -d shared s3://bucket/nextgenre": RunBy(
         (MACHINES,), "with a local folder for the s3:// URL (and -f)"
     ),
-    "dvc push": RunBy((MACHINES, "tests/test_remote.py::test_push_clone_pull_reruns_nothing"), "to a local folder"),
+    "dvc push": RunBy((MACHINES, REMOTE), "to a local folder"),
     "python experiments/grid.py all --seeds 42 43 44 -S train.patience=3 --part K/4 --push origin": RunBy(
         (MACHINES,), f"`paper --only <two configurations> --seeds 42 -j 2 --part K/2 --push origin` {TINY}"
     ),
@@ -75,12 +99,19 @@ RUN_BY: dict[str, RunBy] = {
         "the embed stage script with embed.model set to a local folder holding a tiny random RoBERTa",
     ),
     "PYTHONPATH=src python benchmarks/bench_embed.py --texts 2000 --batch-size 16 32 64": RunBy(
-        ("tests/test_bench_embed.py::test_benchmark_runs_and_prints_its_tables",),
+        ("tests/test_bench_embed.py::test_benchmark_runs_and_prints_its_tables_and_writes_its_report",),
         "its main() with --texts 6 on a tiny random RoBERTa",
     ),
 }
 
 EXEMPT: dict[str, str] = {
+    "dvc import-url <the archive's address in sidooms/Twitter-ratings, at a commit> data/external/<archive>.7z": (
+        "needs the network (GitHub), and names an archive of the user's choosing; the same stage on another archive "
+        f"in data/external runs in {ARCHIVES}"
+    ),
+    "KERAS_BACKEND=torch python -m tests.backend_check 200": "a GPU check: needs a CUDA GPU (on the CPU, "
+    "tests/test_backend.py trains on the torch backend)",
+    "KERAS_BACKEND=torch python benchmarks/bench_train.py --samples 68000": "a GPU benchmark: needs a CUDA GPU",
     "python3.11 -m venv .venv": INSTALL,
     ". .venv/bin/activate": INSTALL,
     "pip install --no-deps torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu": INSTALL,
@@ -96,33 +127,31 @@ EXEMPT: dict[str, str] = {
     "(on the CPU)",
     "mkdir -p data/raw/private": "plain shell: the researcher puts their own files in place",
     "cp users.csv tweets.csv tracks.csv data/raw/private/": "plain shell: the researcher's own files",
-    'python -c "import secrets; print(secrets.token_hex(32))" > .nextgenre-key': "writes a random key with "
-    "Python's secrets module (no project code)",
-    "dvc import-url --force https://raw.githubusercontent.com/sidooms/Twitter-ratings/"
-    "a51649e9da3a0e370c32b32ce194ec2b3aad753a/2M-cross-domain-rating-tweets/all_tweets_lastfm.7z "
-    "data/external/all_tweets_lastfm.7z": "needs the network (GitHub)",
-    "dvc import-url --force https://raw.githubusercontent.com/swarupa29/Data-science-project-Song-Genre/"
-    "06aca6f2fde38ac0c55847fa3f0bb99329ed7f02/data_w_genres.csv data/external/data_w_genres.csv": "needs the "
-    "network (GitHub)",
     'hf download roberta-base --local-dir roberta-base --include "*.json" --include "*.txt" '
     '--include "model.safetensors"': "needs the network (Hugging Face hub)",
 }
 
 NO_TEST_YET: dict[str, str] = {
+    "dvc exp run -S 'realdata.archives=[all_tweets_lastfm.7z,<archive>.7z]' -S data.raw=data/raw/lastfm": "names "
+    "an archive of the user's choosing; the import of another archive named in params runs in "
+    "tests/test_realdata_readme.py, the study after it as in the README real-data test",
+    "python experiments/grid.py all --seeds 42 43 44 -j 2 -S synthetic.scale=0.1": "grid.py all with -S, three "
+    "seeds (the paper and ablation grid tests run one seed each, without -S)",
+    "dvc exp run -S data.raw=data/raw/private -S data.key_fingerprint=<the printed fingerprint>": "dvc add of a "
+    "private raw folder in a copy, a key, then this experiment",
+    "dvc exp run -S data.raw=data/raw/private -S data.key_fingerprint=<16 hex digits>": "the same (docs/privacy.md)",
+    "dvc exp run -S data.raw=data/raw/private": "the same without the key (docs/raw-schema.md; ingest stops and "
+    "says what to set)",
+    "PYTHONPATH=src python benchmarks/known_answers.py --scale 0.1": "known_answers.py at a small scale",
     "python experiments/grid.py paper -S synthetic.scale=0.1": "grid.py with -S (a paper grid --only one "
     "configuration -S train.patience=2 in the paper-grid repository)",
     "dvc add data/raw/private": "dvc add of a raw folder in a copy, then dvc exp run -S data.raw=<it>",
-    "dvc update data/external/all_tweets_lastfm.7z.dvc data/external/data_w_genres.csv.dvc": "the real-data "
-    "path from ../shared/data (as tests/test_realdata_e2e.py finds it)",
-    "dvc repro real/dvc.yaml": "the import stage on a slice of the archives",
-    "dvc exp run -S data.raw=data/raw/lastfm": "the study on the imported slice",
     "python experiments/real_study.py search": "the search on the imported slice, tiny models",
     "python experiments/real_study.py final --seeds 42 43 44": "the final phase on the slice, one seed",
     "python experiments/power.py --seeds 1 2 3 4 5 -S synthetic.scale=0.05 -S train.batch_size=32 -j 2": "a "
     "power study of one effect, one seed, in the tiny repository",
     "python experiments/power.py --seeds 1 2 3 4 5 -S synthetic.scale=0.2 -S model.text_projection=8 "
     "-S train.batch_size=32 -j 2 --out reports/power-scale0.2.md": "the same with --out and -S model.text_projection",
-    "python experiments/power.py --effects mood ...": "power.py --effects mood (a placeholder in README)",
     "dvc exp run -n scale1-mood-strong-stress-s1 -S seed=1 -S synthetic.mood_effect=0.8 -S features.stress=true "
     "-S model.text_projection=8": "the same settings in the tiny repository",
     "dvc exp run -n scale1-lyrics-strong-plain-s1 -S seed=1 -S synthetic.lyrics_effect=0.8 "

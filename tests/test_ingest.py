@@ -591,3 +591,16 @@ def test_huge_tweet_is_scored_quickly(tmp_path):
     assert time.perf_counter() - start < 20
     bob = got.tweets[got.tweets["user"] == pseudonym("bob_raw_id", KEY)]
     assert bob["stress"].iloc[1] == score_texts([huge[:MAX_CHARS]])[0] < -1
+
+
+def test_pseudonym_cli_writes_a_key_and_prints_its_fingerprint(tmp_path, monkeypatch):
+    """`python -m nextgenre.pseudonym new` as README gives it: a random key in .nextgenre-key (not
+    readable by others), its fingerprint printed as the setting to use; no second key over it."""
+    monkeypatch.delenv(KEY_ENV, raising=False)  # the environment's key would win
+    proc = run([sys.executable, "-m", "nextgenre.pseudonym", "new"], tmp_path)
+    key = (tmp_path / ".nextgenre-key").read_text().strip()
+    assert len(key) >= 32 and ((tmp_path / ".nextgenre-key").stat().st_mode & 0o077) == 0
+    assert f"data.key_fingerprint: {key_fingerprint(key.encode())}" in proc.stdout and key not in proc.stdout
+    again = run([sys.executable, "-m", "nextgenre.pseudonym", "new"], tmp_path, check=False)
+    assert again.returncode != 0 and "exists already" in again.stderr
+    assert (tmp_path / ".nextgenre-key").read_text().strip() == key
