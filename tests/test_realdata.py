@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from nextgenre.errors import RawDataError
-from nextgenre.realdata.archive import archive_lines
+from nextgenre.realdata.archive import read_archive
 from nextgenre.realdata.artists import artist_key, match_artist, read_genre_table, title_key
 from nextgenre.realdata.importer import headline, import_archives, track_url, write_raw
 from nextgenre.realdata.phrasing import parse_listen
@@ -197,11 +197,17 @@ def test_a_line_gives_time_offset_and_retweet_flag():
 # --- archives -------------------------------------------------------------------------------
 
 
+def archive_lines(path, max_unpacked_mb: float) -> list[tuple[str, int, bytes]]:
+    lines = []
+    read_archive(path, max_unpacked_mb, lambda *line: lines.append(line))
+    return lines
+
+
 def test_not_a_7z_file_names_the_file(tmp_path):
     path = tmp_path / "fake.7z"
     path.write_bytes(b"this is not an archive at all")
     with pytest.raises(RawDataError, match=r"fake\.7z: not a readable 7z archive"):
-        list(archive_lines(path, 100))
+        archive_lines(path, 100)
 
 
 def test_truncated_archive_names_the_file(tmp_path):
@@ -209,19 +215,19 @@ def test_truncated_archive_names_the_file(tmp_path):
     cut = tmp_path / "cut.7z"
     cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     with pytest.raises(RawDataError, match=r"cut\.7z: not a readable 7z archive"):
-        list(archive_lines(cut, 100))
+        archive_lines(cut, 100)
 
 
 def test_empty_archive_names_the_file(tmp_path):
     path = write_archive(tmp_path / "empty.7z", [], name="tweets.json")
-    with pytest.raises(RawDataError, match=r"empty\.7z: empty archive"):
-        list(archive_lines(path, 100))
+    with pytest.raises(RawDataError, match=r"empty\.7z: no text in the archive: its files hold no lines"):
+        archive_lines(path, 100)
 
 
 def test_an_archive_over_the_size_cap_is_refused(tmp_path):
     path = write_archive(tmp_path / "big.7z", ["1," + "x" * 200_000])
     with pytest.raises(RawDataError, match=r"realdata.max_unpacked_mb"):
-        list(archive_lines(path, 0.1))
+        archive_lines(path, 0.1)
 
 
 # --- the import -----------------------------------------------------------------------------
