@@ -496,3 +496,10 @@ def test_the_archive_is_not_unpacked_to_disk(tmp_path, monkeypatch):
     seen = []
     read_archive(archive, 100, lambda *line: seen.append([p for p in (tmp_path / "tmp").rglob("*") if not p.is_dir()]))
     assert len(seen) == 24 and all(files == [] for files in seen)
+
+
+def test_a_genre_that_is_not_text_names_the_row(tmp_path):
+    """A lone surrogate (a Python escape in the list) could not be written to tracks.csv."""
+    table = write_table(tmp_path / "g.csv", GENRE_TABLE + "Odd Band,1,\"['\\ud800 rock']\"\n")
+    with pytest.raises(RawDataError, match=r"g\.csv, row 8, column 'genres': not a list of genre names"):
+        read_genre_table(table)

@@ -22,11 +22,13 @@ Checks, each a RawDataError naming the file (and the member where there is one):
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import py7zr
+import py7zr.py7zr
 from py7zr.io import Py7zIO, WriterFactory
 
 from nextgenre.errors import RawDataError
@@ -34,6 +36,7 @@ from nextgenre.rawfile import check_file
 
 MIB = 2**20
 WINDOW = 1 << 20  # bytes cut into lines at a time
+CHUNK = 4 << 20  # bytes py7zr decompresses at a time (its default: up to 128 MB)
 SNIFF_BYTES = 8000  # git's rule: a NUL byte in the first 8000 bytes makes a file binary
 _UNICODE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-16 LE/BE (and UTF-32), UTF-32 BE
 OnLine = Callable[[str, int, bytes], None]
@@ -50,7 +53,7 @@ def read_archive(path: str | Path, max_unpacked_mb: float, on_line: OnLine) -> N
             # An open file (not a name) makes py7zr decompress one member after the other, in
             # this thread, so the reader sees each member's bytes in order.
             passes = _plan(path, archive, max_unpacked_mb)
-            with tempfile.TemporaryDirectory(prefix="nextgenre-archive-") as nowhere:
+            with tempfile.TemporaryDirectory(prefix="nextgenre-archive-") as nowhere, _chunks_of(CHUNK):
                 # py7zr checks names against a destination folder; nothing is written in it
                 for i, targets in enumerate(passes):
                     if i:
@@ -71,6 +74,23 @@ def read_archive(path: str | Path, max_unpacked_mb: float, on_line: OnLine) -> N
         ) from None
     if reader.lines == 0:
         raise RawDataError(path, None, None, "no text in the archive: its files hold no lines")
+
+
+@contextlib.contextmanager
+def _chunks_of(size: int):
+    """py7zr decompressing at most `size` bytes at a time: it asks get_memory_limit() (up to
+    128 MB), a chunk the reader would hold while it reads the lines in it. Where a py7zr version
+    has no such function, its own chunk size stands."""
+    module = py7zr.py7zr
+    default = getattr(module, "get_memory_limit", None)
+    if default is None:
+        yield
+        return
+    module.get_memory_limit = lambda: min(size, default())
+    try:
+        yield
+    finally:
+        module.get_memory_limit = default
 
 
 def _plan(path: Path, archive: py7zr.SevenZipFile, max_unpacked_mb: float) -> list[list[str] | None]:
