@@ -135,12 +135,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, help="the src folder of an older tree, for the before figures")
     parser.add_argument("--before-label", default="before", help="what --before is (e.g. its commit)")
-    parser.add_argument("--label", default=None, help="what this tree is (default: its git commit)")
+    parser.add_argument("--label", default=None, help="what this tree is (default: the commit of its src)")
     parser.add_argument("--synthetic-gb", type=float, default=1.0, help="unpacked size of the synthetic archive")
     args = parser.parse_args()
     label = args.label or subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip() + (" + changes" if subprocess.run(["git", "diff", "--quiet", "HEAD"], cwd=ROOT).returncode else "")
+    ).stdout.strip() + (
+        " + changes" if subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "src"], cwd=ROOT).returncode else ""
+    )
     trees = ([(args.before_label, args.before.resolve())] if args.before else []) + [(label, ROOT / "src")]
 
     rows, ingest_row = [], None
