@@ -69,3 +69,12 @@ def write_archive(path: Path, lines: list[str], name: str = "tweets.json") -> Pa
 def write_table(path: Path, text: str = GENRE_TABLE) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def write_members(path: Path, members: list[tuple[str, bytes]]) -> Path:
+    """An archive of the given (name, bytes) members, in that order; names are not checked, so
+    that a test can plant an unsafe one (py7zr's public writestr refuses them)."""
+    with py7zr.SevenZipFile(path, "w") as archive:
+        for name, data in members:
+            archive._writestr(data, name)
+    return path

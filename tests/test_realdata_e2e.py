@@ -13,7 +13,7 @@ import pytest
 from nextgenre.features import build_features
 from nextgenre.ingest import ingest
 from nextgenre.params import load_params
-from nextgenre.realdata.archive import archive_lines
+from nextgenre.realdata.archive import read_archive
 from nextgenre.realdata.importer import import_archives, write_raw
 from tests.conftest import ROOT
 from tests.realdata_fixtures import write_archive
@@ -36,7 +36,9 @@ def shared_files():
 
 def test_import_ingest_features_and_a_tiny_training(tmp_path, shared_files):
     archive, genres = shared_files
-    lines = [line.decode("utf-8") for _, _, line in archive_lines(archive, 4096)][:SLICE]
+    lines = []
+    read_archive(archive, 4096, lambda _member, _number, line: lines.append(line.decode("utf-8")))
+    lines = lines[:SLICE]
     sliced = write_archive(tmp_path / "slice.7z", lines)  # stays in tmp_path, never in the repo
     imported = import_archives([sliced], genres, b"e2e-key")
     m = imported.metrics

@@ -1,11 +1,12 @@
-"""Reading and checking a raw data folder (README "Raw schema").
+"""Reading and checking a raw data folder (README "Raw schema"); the value rules (time range,
+offsets, ids, links) are nextgenre.rawvalues', which the real-data importer builds by.
 
 Three files, each `.csv` or `.csv.gz` (gzip is recognised by its content), UTF-8 (a byte order
 mark is allowed; UTF-16 and other encodings are refused), opened through nextgenre.rawfile (a
 folder, FIFO, device or unreadable file where a file should be is a RawDataError too):
 - users.csv:  user_id, group, optional utc_offset_minutes (an integer in [-840, 840], or empty)
 - tweets.csv: tweet_id, user_id, created_at (ISO 8601 with a UTC offset, from
-              1900-01-01T00:00:00Z to 2191-12-31T23:59:59Z: see TIME_RANGE), text, optional
+              1900-01-01T00:00:00Z to 2191-12-31T23:59:59Z), text, optional
               stress (a number in -5..-1, or empty)
 - tracks.csv: url (starting with http://, https://, www. or spotify:track:), title, artist,
               genres (`;`-separated raw tags), lyrics (may be empty)
@@ -38,8 +39,9 @@ import pandas as pd
 
 from nextgenre.constants import GROUPS, STRESS_MAX, STRESS_MIN
 from nextgenre.errors import RawDataError
-from nextgenre.links import normalize, starts_as_link
+from nextgenre.links import normalize
 from nextgenre.rawfile import GZIP_MAGIC, Limits, check_file, check_folder, entry_exists, is_gzip, open_raw, os_problem
+from nextgenre.rawvalues import MAX_UTC_OFFSET, TIME_RANGE, TIME_RANGE_TEXT, is_link
 
 REQUIRED = {
     "users": ("user_id", "group"),
@@ -47,7 +49,6 @@ REQUIRED = {
     "tracks": ("url", "title", "artist", "genres", "lyrics"),
 }
 OPTIONAL = {"users": ("utc_offset_minutes",), "tweets": ("stress",), "tracks": ()}
-MAX_UTC_OFFSET = 840  # minutes: UTC-14:00 .. UTC+14:00
 
 # ISO 8601 date and time with a UTC offset (Z, +hh, +hhmm or +hh:mm); the offset is required.
 _ISO_WITH_OFFSET = re.compile(
@@ -56,12 +57,6 @@ _ISO_WITH_OFFSET = re.compile(
     re.IGNORECASE,
 )
 _OFFSET_PARTS = r"^(?P<sign>[+-])(?P<h>[0-9]{2}):?(?P<m>[0-9]{2})?$"
-# The times the pipeline computes with (UTC, end exclusive). Times are int64 nanoseconds; the
-# local time adds an offset (under 24 h), a stress window adds up to 90 minutes, and features
-# subtract times of one user: all of that stays inside int64 when any two times are less than
-# 2**63 ns (292 years) apart, as in this range.
-TIME_RANGE = (pd.Timestamp("1900-01-01", tz="UTC"), pd.Timestamp("2192-01-01", tz="UTC"))
-_TIME_RANGE_TEXT = "1900-01-01T00:00:00Z .. 2191-12-31T23:59:59Z"
 _INTEGER = r"^[+-]?[0-9]+$"  # ASCII digits only (\d would take other scripts' digits)
 _SURROGATE = r"[\udc80-\udcff]"  # bytes that are not UTF-8, as read with surrogateescape
 
@@ -360,7 +355,7 @@ def _check_tweets(df: pd.DataFrame, users: pd.DataFrame) -> pd.DataFrame:
     # ISO 8601 allows a lowercase t and z and a decimal comma; pandas' parser wants T, Z and '.'
     text = df["created_at"].str.strip().str.upper().str.replace(",", ".", regex=False)
     parts = text.str.extract(_ISO_WITH_OFFSET)
-    out_of_range = f"outside {_TIME_RANGE_TEXT} (UTC), the times the pipeline can compute with (a typo?)"
+    out_of_range = f"outside {TIME_RANGE_TEXT} (UTC), the times the pipeline can compute with (a typo?)"
     year = pd.to_numeric(parts["year"], errors="coerce")
     row = _row((year < TIME_RANGE[0].year - 1) | (year > TIME_RANGE[1].year))  # whatever the offset
     if row is not None:
@@ -404,7 +399,8 @@ def _check_tracks(df: pd.DataFrame) -> pd.DataFrame:
     unique_urls = df["url"].unique()
     normalised = dict(zip(unique_urls, (normalize(u) for u in unique_urls)))
     track = df["url"].map(normalised)
-    row = _row(track.isna() | ~df["url"].map(starts_as_link).astype(bool))
+    links = dict(zip(unique_urls, (is_link(u) for u in unique_urls)))
+    row = _row(~df["url"].map(links).astype(bool))
     if row is not None:
         raise RawDataError(
             path, row, "url", "not a link (expected http://, https://, www. or spotify:track: followed by a host name)"

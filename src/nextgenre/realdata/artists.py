@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from nextgenre.errors import RawDataError
+from nextgenre.rawvalues import is_text
 
 _FEATURING = re.compile(r"\s*(?:[\(\[]\s*)?\b(?:feat\.?|ft\.|featuring)\s.*$", re.IGNORECASE)
 _AND = re.compile(r"\s*[&+]\s*")
@@ -62,7 +63,7 @@ def _genre_list(text: str, path: Path, row: int) -> list[str]:
         value = ast.literal_eval(text) if text.strip() else []
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         value = None
-    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and is_text(v) for v in value):
         raise RawDataError(path, row, "genres", "not a list of genre names such as ['dance pop', 'pop rap']")
     return list(value)
 

@@ -2,13 +2,19 @@
 
 One music session per listening tweet. Per line of an archive, in this order, a tweet is
 dropped and counted under the first reason that applies:
-  bad_line (does not fit `<number>,<tweet JSON>` or lacks a field; counted per field),
-  duplicate (an id_str seen before), retweet, unparseable (no service phrasing fits,
+  bad_line (does not fit `<number>,<tweet JSON>`, lacks a field, or has a value the raw schema
+  would refuse; counted per field), bad_time (created_at outside the times the pipeline computes
+  with: nextgenre.rawvalues.TIME_RANGE), duplicate (an id_str seen before), retweet,
+  unparseable (no service phrasing fits,
   nextgenre.realdata.phrasing), no_artist_match (artist not in the genre table),
   no_genre (the artist has no Spotify genre), ambiguous_genre (the artist's genres name two
   parent genres; `realdata.ambiguous`, nextgenre.taxonomy.Taxonomy.resolve_tags).
-Broken lines up to `realdata.max_bad_share` of an archive's lines are dropped and counted; more
-stop the import with the first one's file, line and field.
+Broken lines (bad_line and bad_time) up to `realdata.max_bad_share` of an archive's lines are
+dropped and counted; more stop the import with the first one's file, line and field.
+
+Every value written passes the raw schema's rules (nextgenre.rawvalues, the ones ingest checks)
+by construction: times, ids and offsets are checked per line (nextgenre.realdata.tweets), and
+the rest is made here from them (pseudonyms, `t<n>` ids, the links below, normalised keys).
 
 The raw folder holds no tweet text, id or handle:
 - users.csv: pseudonymous user_id (HMAC, nextgenre.pseudonym), group `control` for everyone
@@ -34,20 +40,14 @@ import pandas as pd
 from nextgenre.constants import CONTROL, GENRES
 from nextgenre.errors import RawDataError
 from nextgenre.pseudonym import pseudonymize
-from nextgenre.realdata.archive import archive_lines
+from nextgenre.realdata.archive import read_archive
 from nextgenre.realdata.artists import match_artist, read_genre_table, title_key
 from nextgenre.realdata.phrasing import SERVICES, parse_listen
-from nextgenre.realdata.tweets import LineError, parse_line
+from nextgenre.realdata.tweets import BAD_LINE, BAD_TIME, LineError, parse_line
 from nextgenre.taxonomy import AMBIGUOUS, NO_GENRE, Taxonomy
 
-BAD_LINE, DUPLICATE, RETWEET, UNPARSEABLE, NO_MATCH = (
-    "bad_line",
-    "duplicate",
-    "retweet",
-    "unparseable",
-    "no_artist_match",
-)
-DROP_REASONS = (BAD_LINE, DUPLICATE, RETWEET, UNPARSEABLE, NO_MATCH, NO_GENRE, AMBIGUOUS)
+DUPLICATE, RETWEET, UNPARSEABLE, NO_MATCH = ("duplicate", "retweet", "unparseable", "no_artist_match")
+DROP_REASONS = (BAD_LINE, BAD_TIME, DUPLICATE, RETWEET, UNPARSEABLE, NO_MATCH, NO_GENRE, AMBIGUOUS)
 
 
 @dataclass
@@ -73,63 +73,73 @@ class _Counts:
         self.lines = 0
 
 
-def _read_archive(
-    path: Path, table: dict, resolve, counts: _Counts, seen: set, max_bad_share: float, max_unpacked_mb: float
-) -> list[tuple]:
-    rows, first_bad, bad, lines = [], None, 0, 0
-    for member, number, line in archive_lines(path, max_unpacked_mb):
-        lines += 1
+class _ArchiveReader:
+    """The sessions of one archive, line by line as nextgenre.realdata.archive hands them on."""
+
+    def __init__(self, path: Path, table: dict, resolve, counts: _Counts, seen: set):
+        self.path, self.table, self.resolve, self.counts, self.seen = path, table, resolve, counts, seen
+        self.rows: list[tuple] = []
+        self.first_bad: tuple | None = None
+        self.broken = self.lines = 0
+
+    def read(self, max_unpacked_mb: float, max_bad_share: float) -> list[tuple]:
+        read_archive(self.path, max_unpacked_mb, self.line)
+        self.counts.lines += self.lines
+        if self.broken and self.broken > max_bad_share * self.lines:
+            member, number, exc = self.first_bad
+            raise RawDataError(
+                f"{self.path} ({member})",
+                None,
+                None,
+                f"line {number}, field '{exc.field}': {exc.problem} ({self.broken} of {self.lines} "
+                f"lines are broken, more than realdata.max_bad_share = {max_bad_share:g})",
+            )
+        return self.rows
+
+    def line(self, member: str, number: int, line: bytes) -> None:
+        counts = self.counts
+        self.lines += 1
         try:
             tweet = parse_line(line)
         except LineError as exc:
-            bad += 1
-            counts.bad_fields[exc.field] += 1
-            first_bad = first_bad or (member, number, exc)
-            continue
-        if tweet.tweet_id in seen:
+            self.broken += 1
+            counts.dropped[exc.reason] += 1
+            if exc.reason == BAD_LINE:
+                counts.bad_fields[exc.field] += 1
+            self.first_bad = self.first_bad or (member, number, exc)
+            return
+        if tweet.tweet_id in self.seen:
             counts.dropped[DUPLICATE] += 1
-            continue
-        seen.add(tweet.tweet_id)
+            return
+        self.seen.add(tweet.tweet_id)
         if tweet.retweet:
             counts.dropped[RETWEET] += 1
-            continue
+            return
         parsed = parse_listen(tweet.text)
         if parsed is None:
             counts.dropped[UNPARSEABLE] += 1
-            continue
+            return
         service, candidates = parsed
         counts.services[service] += 1
         key, how, title = None, None, None
         for cand_title, cand_artist in candidates:
-            key, how = match_artist(cand_artist, table)
+            key, how = match_artist(cand_artist, self.table)
             title = cand_title
             if how:
                 break
         counts.artists_seen.add(key)
         if how is None:
             counts.dropped[NO_MATCH] += 1
-            continue
+            return
         counts.artists_matched.add(key)
         counts.matches[how] += 1
-        genre, rule = resolve(key)
+        genre, rule = self.resolve(key)
         if genre is None:
             counts.dropped[rule] += 1
-            continue
-        rows.append(
+            return
+        self.rows.append(
             (tweet.user_id, tweet.created_at, tweet.utc_offset_minutes, key, title_key(title), genre, rule, service)
         )
-    counts.lines += lines
-    counts.dropped[BAD_LINE] += bad
-    if bad and bad > max_bad_share * lines:
-        member, number, exc = first_bad
-        raise RawDataError(
-            f"{path} ({member})",
-            None,
-            None,
-            f"line {number}, field '{exc.field}': {exc.problem} ({bad} of {lines} "
-            f"lines are broken, more than realdata.max_bad_share = {max_bad_share:g})",
-        )
-    return rows
 
 
 def import_archives(
@@ -153,7 +163,7 @@ def import_archives(
 
     counts, seen, rows = _Counts(), set(), []
     for archive in archives:
-        rows += _read_archive(Path(archive), table, resolve, counts, seen, max_bad_share, max_unpacked_mb)
+        rows += _ArchiveReader(Path(archive), table, resolve, counts, seen).read(max_unpacked_mb, max_bad_share)
     if not rows:
         raise RawDataError(
             ", ".join(str(a) for a in archives),

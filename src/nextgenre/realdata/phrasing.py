@@ -25,13 +25,16 @@ SERVICES = ("lastfm", "pandora", "spotify", "myjam")
 
 _APOSTROPHE = r"['’‘`´]"
 _LINK = r"(?:https?://|www\.)\S+"
+# The body starts and ends with a character that is not white space, so that white space
+# around it has one way to match: a text with long runs of it cannot make a search slow.
+_BODY = r"(?P<body>\S(?:.*?\S)??)"
 _LASTFM = re.compile(
-    rf"i{_APOSTROPHE}m listening to\s+(?P<body>.+?)(?:\s+{_LINK})*\s+via @lastfm\b", re.IGNORECASE | re.DOTALL
+    rf"i{_APOSTROPHE}m listening to\s+{_BODY}(?:\s+{_LINK})*\s+via @lastfm\b", re.IGNORECASE | re.DOTALL
 )
 _I_AM = rf"i(?:{_APOSTROPHE}m| am)"
-_PANDORA = re.compile(rf"{_I_AM} listening to\s+(?P<body>.+?)\s+on #?pandora\b", re.IGNORECASE | re.DOTALL)
+_PANDORA = re.compile(rf"{_I_AM} listening to\s+{_BODY}\s+on #?pandora\b", re.IGNORECASE | re.DOTALL)
 _SPOTIFY = re.compile(
-    rf"(?:#now ?playing:?|{_I_AM} listening to)\s+(?P<body>.+?)\s+on #?spotify\b", re.IGNORECASE | re.DOTALL
+    rf"(?:#now ?playing:?|{_I_AM} listening to)\s+{_BODY}\s+on #?spotify\b", re.IGNORECASE | re.DOTALL
 )
 _MYJAM_HOST = re.compile(r"thisismyjam\.com", re.IGNORECASE)
 _MYJAM_PREFIX = re.compile(r"^(?:(?:my\s+)?(?:new\s+)?jam\s*:|#now ?playing:?|now playing:?)\s*", re.IGNORECASE)
