@@ -41,7 +41,7 @@ def test_readme_real_data_commands_in_a_fresh_clone(tmp_path, shared):
 
     # Before the sources are there, DVC names the missing file.
     proc = run(["dvc", "repro", "real/dvc.yaml"], repo, check=False)
-    assert proc.returncode != 0 and "data/external/all_tweets_lastfm.7z" in proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "missing data 'source': data/external/" in proc.stdout + proc.stderr
 
     run(FETCH, repo)
     assert run(["git", "status", "--porcelain"], repo).stdout == ""  # the .dvc files as committed
