@@ -9,7 +9,7 @@ import pytest
 
 from nextgenre.constants import GENRES
 from nextgenre.registry import MODELS
-from tests.conftest import ROOT, run
+from tests.conftest import ROOT, TINY_PARAMS, run
 from tests.test_plots_and_artifacts import every_plot_renders
 
 pytestmark = pytest.mark.e2e
@@ -49,9 +49,32 @@ def test_repro_runs_every_stage_once(reproduced):
     # The console: a summary line from every stage, and no TensorFlow C++ log.
     for stage in ("synthesize", "ingest", "embed", "features", "train@lstm", "evaluate@gru", "baselines", "report"):
         assert re.search(rf"^{stage}: ", first, re.M), stage
-    for noise in ("E0000", "I0000", "oneDNN", "absl::InitializeLog"):
+    for noise in ("E0000", "I0000", "oneDNN", "absl::InitializeLog", "Warning", "warnings.warn"):
         assert noise not in first, noise
+    # A training: at most one line per epoch and one summary line (and DVC's own lines around).
+    epochs = TINY_PARAMS["train.epochs"]
+    for model in MODELS:
+        block = first.split(f"Running stage 'train@{model}':\n")[1].split("Updating lock file")[0]
+        printed = [line for line in block.splitlines() if line.strip() and not line.startswith("> ")]
+        ran = [line for line in printed if line.startswith(f"train@{model}: epoch ")]
+        assert 1 <= len(ran) <= epochs and printed == [*ran, printed[-1]], block
+        assert printed[-1].startswith(f"train@{model}: ") and "restored the best epoch" in printed[-1], block
     assert "up to date" in run(["dvc", "status", "dvc.yaml"], reproduced).stdout
+
+
+def test_a_misspelt_setting_or_a_missing_raw_folder_stops_the_first_stage(reproduced_copy):
+    """A new top-level name (`-S +sead=43`, a typo of seed) changes no stage's params but those of
+    `settings`, which tracks the whole file; a data.raw that no folder and no stage provides
+    stops there too, with the project's message instead of DVC's bare "[Errno 2]" at ingest."""
+    for setting, message in (
+        ("+sead=43", "error: params.yaml: unknown setting 'sead'"),
+        ("data.raw=data/raw/nowhere", "error: params.yaml: data.raw = 'data/raw/nowhere': no such folder. Point"),
+    ):
+        failed = run(["dvc", "exp", "run", "-S", setting], reproduced_copy, check=False)
+        console = failed.stdout + failed.stderr
+        assert failed.returncode != 0 and message in console, console
+        assert "Errno 2" not in console and "Running stage 'synthesize'" not in console, console
+        run(["git", "checkout", "params.yaml"], reproduced_copy)  # a failed run leaves its change
 
 
 def test_every_declared_plot_renders_offline(reproduced):
