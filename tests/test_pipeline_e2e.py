@@ -82,14 +82,22 @@ def test_every_declared_plot_renders_offline(reproduced):
     for model in ("lstm", "gru"):
         for image in ("confusion", "tsne"):
             assert f"plots/{model}/images/{image}.png" in rendered
-        assert {row["actual"] for row in rendered[f"plots/{model}/confusion.csv"]} <= set(GENRES)
     for image in ("reports/accuracy.png", "plots/data/genre_mix.png", "plots/data/sessions_per_group.png"):
         assert image in rendered
     for chart, metric in (("Training loss", "loss"), ("Training accuracy", "accuracy")):
-        curves = {row["filename"] for row in rendered[chart]}  # the template names them "lstm train", ...
-        assert curves == {
-            f"{m}/plots/metrics/{split}/{metric}.tsv" for m in ("lstm", "gru") for split in ("train", "eval")
+        curves = {row["filename"] for row in rendered[chart]}  # the template: model, split from the name
+        assert curves == {f"{m}/plots/metrics/{split}/{metric}.tsv" for m in MODELS for split in ("train", "eval")} | {
+            f"{m}/plots/metrics/eval/loss.tsv" for m in MODELS
         }
+        # The template's rule: each model's epoch of lowest validation loss, dvclive's restored epoch.
+        for model in MODELS:
+            validation = [r for r in rendered[chart] if r["filename"] == f"{model}/plots/metrics/eval/loss.tsv"]
+            lowest = min(validation, key=lambda row: float(row["loss"]))
+            restored = json.loads((reproduced / f"dvclive/train/{model}/metrics.json").read_text())["step"]
+            assert int(lowest["step"]) == restored, (chart, model)
+    for model in MODELS:
+        counts = rendered[f"plots/{model}/confusion.csv"]  # every pair of the scheme, zero included
+        assert {row["actual"] for row in counts} == {row["predicted"] for row in counts} == set(GENRES)
     # no single-curve chart per dvclive file besides the combined ones
     assert not [plot for plot in rendered if plot.startswith("dvclive/")]
 
