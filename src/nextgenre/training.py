@@ -66,7 +66,7 @@ def train_model(kind: str, processed: Processed, params: dict, live=None):
         train_data, validation_data=val_data, epochs=tp["epochs"], callbacks=callbacks, verbose=0, shuffle=False
     )
     note = stopping_note(history.history["val_loss"], stopper.stopped_epoch, stopper.best_epoch, tp["epochs"])
-    print(f"train@{kind}: {note} ({machine})")
+    print(f"train@{kind}: {note}; {machine}")
     if live is not None:
         summarize_restored_epoch(live, history.history, stopper.best_epoch)
     return model, history.history
