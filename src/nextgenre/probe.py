@@ -42,10 +42,9 @@ def genre_probe(vectors: np.ndarray, genres, seed: int = 0) -> dict:
 
 
 def probe_metrics(probe: dict) -> dict:
-    """The embed stage's scores (metrics/embed.json, kept in git but not a DVC metric, so that
-    `dvc metrics show` and `dvc exp show` lead with the headline): the probe's accuracy and its
-    majority-class reference per track set (all, with_lyrics) where the probe ran; the rest of
-    `probe` is detail kept in data/embeddings/summary.json."""
+    """The embed stage's metrics (metrics/embed.json): the probe's accuracy and its majority-class
+    reference per track set (all, with_lyrics) where the probe ran; the rest of `probe` is detail
+    kept in data/embeddings/summary.json."""
     return {
         "genre_probe": {
             name: {"accuracy": p["accuracy"], "majority": p["majority"]}
