@@ -51,10 +51,9 @@ def main() -> None:
     with atomic_outputs(*outputs) as (tmp, predictions, scores_json):
         images = tmp / "images"
         images.mkdir()
-        ev.confusion_rows(frame, classes).to_csv(tmp / "confusion.csv", index=False)
-        pe.confusion_png(
-            images / "confusion.png", frame.y_true, frame.y_pred, classes, f"{name}: confusion matrix{suffix}", note
-        )
+        counts = ev.confusion_counts(frame, classes)
+        counts.to_csv(tmp / "confusion.csv", index=False)
+        pe.confusion_png(images / "confusion.png", counts, classes, f"{name}: confusion matrix{suffix}", note)
         points, labels = ev.tsne_points(result["hidden"], result["y_true"], seed)
         pe.tsne_png(
             images / "tsne.png",
@@ -62,6 +61,7 @@ def main() -> None:
             labels,
             classes,
             f"{name}: t-SNE of the last hidden layer, test users{suffix}",
+            len(result["hidden"]),
             note,
         )
         if result["attention"] is not None:

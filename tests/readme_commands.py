@@ -43,9 +43,7 @@ KEYS = "tests/test_ingest.py::test_key_sources"
 
 RUN_BY: dict[str, RunBy] = {
     "dvc repro": RunBy((REPRO,), f"{TINY} (conftest.reproduce)"),
-    "dvc metrics show": RunBy(
-        ("tests/test_experiments_table.py::test_metrics_show_and_diff_lead_with_the_headline",), TINY
-    ),
+    "dvc metrics show": RunBy(("tests/test_experiments_table.py::test_metrics_show_leads_with_the_headline",), TINY),
     "dvc plots show": RunBy(
         ("tests/test_pipeline_e2e.py::test_every_declared_plot_renders_offline",),
         f"{TINY}, in a copy (tests/test_plots_and_artifacts.py every_plot_renders)",

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from dvclive import Live
-from nextgenre.evaluation import attention_by_lag, confusion_rows
+from nextgenre.evaluation import attention_by_lag, confusion_counts
 from nextgenre.metrics import detailed_scores
 from tests.conftest import ROOT, set_params
 from tests.fake_pipeline_data import write_fake_pipeline_data
@@ -32,14 +32,18 @@ def test_score_on_a_known_case():
     assert m["n_test"] == 6 and m["classes"] == ["a", "b", "c", "d"]
 
 
-def test_attention_by_lag_and_confusion_rows():
+def test_attention_by_lag_and_confusion_counts():
     attention = np.array([[0, 0.25, 0.75], [0.2, 0.3, 0.5]])
     real = np.array([[False, True, True], [True, True, True]])
     by_lag = attention_by_lag(attention, real)
     assert by_lag.sessions_back.tolist() == [1, 2, 3]
     assert np.allclose(by_lag.mean_weight, [0.625, 0.275, 0.2]) and by_lag.samples.tolist() == [2, 2, 1]
-    frame = pd.DataFrame({"y_true": [0, 2], "y_pred": [1, 2]})
-    assert confusion_rows(frame, ["x", "y", "z"]).to_dict("list") == {"actual": ["x", "z"], "predicted": ["y", "z"]}
+    # Every pair of the scheme, in its order, zero included: "y" has no test sample and is kept.
+    frame = pd.DataFrame({"y_true": [0, 2, 2], "y_pred": [1, 2, 2]})
+    counts = confusion_counts(frame, ["x", "y", "z"])
+    assert counts.actual.tolist() == ["x"] * 3 + ["y"] * 3 + ["z"] * 3
+    assert counts.predicted.tolist() == ["x", "y", "z"] * 3
+    assert counts.samples.tolist() == [0, 1, 0, 0, 0, 0, 0, 0, 2]
 
 
 def run_stage_script(name, *args, monkeypatch):
@@ -90,7 +94,8 @@ def test_stages_features_train_evaluate_on_fake_data(tmp_path, monkeypatch):
     assert list(pred.columns) == ["target", "y_true", "y_pred", *p_cols]
     assert np.allclose(pred[p_cols].sum(axis=1), 1, atol=1e-4)
     assert metrics["accuracy"] == pytest.approx((pred.y_true == pred.y_pred).mean(), abs=1e-6)
-    assert len(pd.read_csv("plots/lstm/confusion.csv")) == len(test)
+    confusion = pd.read_csv("plots/lstm/confusion.csv")
+    assert len(confusion) == len(metrics["classes"]) ** 2 and confusion.samples.sum() == len(test)
     for image in ("confusion", "tsne", "attention"):
         assert (tmp_path / f"plots/lstm/images/{image}.png").stat().st_size > 10_000
     assert list(pd.read_csv("plots/lstm/images/attention.csv").columns) == ["sessions_back", "mean_weight", "samples"]

@@ -25,12 +25,12 @@ from nextgenre.ingest import ingest
 from nextgenre.outputs import recover
 from nextgenre.params import load_params
 from nextgenre.plots.data import plot_text, write_data_plots
-from nextgenre.pseudonym import KEY_ENV, pseudonym
+from nextgenre.pseudonym import KEY_ENV, key_fingerprint, pseudonym
 from nextgenre.rawfile import MAX_FILE_MIB, MAX_ROWS, MIB, Limits, capped
 from tests.conftest import ROOT, set_params, unprivileged
 from tests.raw_fixtures import RAW_MARKERS, frames, write_raw
 
-KEY = b"hostile-files-key"
+KEY = b"hostile-files-key-of-at-least-32-characters"
 STAGE = ROOT / "stages" / "ingest.py"
 OLD = {
     "data/interim/old.parquet": b"old data",
@@ -55,7 +55,7 @@ def make_repo(tmp_path: Path, raw: str = "raw", tables=None) -> Path:
     repo.mkdir()
     shutil.copy(ROOT / "params.yaml", repo / "params.yaml")
     shutil.copy(ROOT / "dvc.yaml", repo / "dvc.yaml")  # stages read the params their dvc.yaml entry declares
-    set_params(repo / "params.yaml", {"data.raw": raw})
+    set_params(repo / "params.yaml", {"data.raw": raw, "data.key_fingerprint": key_fingerprint(KEY)})
     write_raw(repo / raw, tables)
     for rel, data in OLD.items():
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)

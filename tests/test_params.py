@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -42,6 +44,44 @@ def test_unknown_and_missing_settings_are_named():
         validate(params)
 
 
+def test_an_unknown_top_level_setting_is_refused_like_a_nested_one():
+    params = default_params()
+    params["sead"] = 43  # `dvc exp run -S +sead=43`, a typo of seed
+    with pytest.raises(ParamsError, match="params.yaml: unknown setting 'sead'"):
+        validate(params)
+
+
+def test_the_settings_stage_tracks_and_gets_the_whole_file():
+    """Only a stage that tracks all of params.yaml runs when a new top-level name appears: the
+    settings stage, first in dvc.yaml, so that DVC runs it before any other."""
+    from nextgenre.params import stage_params
+
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    assert next(iter(stages)) == "settings" and stages["settings"]["params"] == [{"params.yaml": None}]
+    assert "outs" not in stages["settings"]
+    params = stage_params("settings", ROOT / "params.yaml", ROOT / "dvc.yaml")
+    assert params == load_params(ROOT / "params.yaml")
+
+
+def test_a_missing_raw_folder_is_named_with_what_to_do(tmp_path):
+    from nextgenre.sources import check_raw_folder, pipeline_outputs
+
+    for pipeline in ("dvc.yaml", "real/dvc.yaml", "params.yaml"):  # real/dvc.yaml's out is ${realdata.out}
+        (tmp_path / pipeline).parent.mkdir(exist_ok=True)
+        (tmp_path / pipeline).write_text((ROOT / pipeline).read_text())
+    outputs = pipeline_outputs(tmp_path)
+    assert {Path("data/raw/synthetic"), Path("data/raw/lastfm"), Path("data/interim/sessions.parquet")} <= outputs
+    check_raw_folder("data/raw/synthetic", tmp_path)  # not there yet: synthesize writes it first
+    check_raw_folder("./data/raw/lastfm", tmp_path)  # real/dvc.yaml's import writes it
+    (tmp_path / "mine").mkdir()
+    check_raw_folder("mine", tmp_path)
+    with pytest.raises(ParamsError, match=r"data.raw = 'data/raw/nowhere': no such folder\. Point data.raw at"):
+        check_raw_folder("data/raw/nowhere", tmp_path)
+    (tmp_path / "file.csv").write_text("x")
+    with pytest.raises(ParamsError, match="data.raw = 'file.csv': is not a folder.*dvc pull"):
+        check_raw_folder("file.csv", tmp_path)
+
+
 def test_a_stage_gets_only_the_params_that_dvc_yaml_declares():
     from nextgenre.params import stage_params
 
@@ -49,7 +89,7 @@ def test_a_stage_gets_only_the_params_that_dvc_yaml_declares():
     assert params["seed"] == 42
     assert params["features"]["classes"] == 6  # a whole section declared
     assert params["model"]["attention"] is False  # one key of a section declared
-    assert set(params) == {"seed", "data", "embed", "features", "model", "train", "realdata"}
+    assert set(params) == {"seed", "data", "embed", "features", "model", "train"}
     assert set(params["model"]) == {"attention"}
     with pytest.raises(ParamsError, match="stage 'report' reads the setting 'model.units'.*does not declare"):
         params["model"]["units"]

@@ -9,7 +9,7 @@ import pytest
 
 from nextgenre.constants import GENRES
 from nextgenre.registry import MODELS
-from tests.conftest import ROOT, experiment_name, run
+from tests.conftest import ROOT, TINY_PARAMS, experiment_name, run
 from tests.test_plots_and_artifacts import assert_offline, every_plot_renders
 
 pytestmark = pytest.mark.e2e
@@ -49,9 +49,32 @@ def test_repro_runs_every_stage_once(reproduced, reproduced_copy):
     # The console: a summary line from every stage, and no TensorFlow C++ log.
     for stage in ("synthesize", "ingest", "embed", "features", "train@lstm", "evaluate@gru", "baselines", "report"):
         assert re.search(rf"^{stage}: ", first, re.M), stage
-    for noise in ("E0000", "I0000", "oneDNN", "absl::InitializeLog"):
+    for noise in ("E0000", "I0000", "oneDNN", "absl::InitializeLog", "Warning", "warnings.warn"):
         assert noise not in first, noise
+    # A training: at most one line per epoch and one summary line (and DVC's own lines around).
+    epochs = TINY_PARAMS["train.epochs"]
+    for model in MODELS:
+        block = first.split(f"Running stage 'train@{model}':\n")[1].split("Updating lock file")[0]
+        printed = [line for line in block.splitlines() if line.strip() and not line.startswith("> ")]
+        ran = [line for line in printed if line.startswith(f"train@{model}: epoch ")]
+        assert 1 <= len(ran) <= epochs and printed == [*ran, printed[-1]], block
+        assert printed[-1].startswith(f"train@{model}: ") and "restored the best epoch" in printed[-1], block
     assert "up to date" in run(["dvc", "status", "dvc.yaml"], reproduced_copy).stdout  # writes .dvc/tmp
+
+
+def test_a_misspelt_setting_or_a_missing_raw_folder_stops_the_first_stage(reproduced_copy):
+    """A new top-level name (`-S +sead=43`, a typo of seed) changes no stage's params but those of
+    `settings`, which tracks the whole file; a data.raw that no folder and no stage provides
+    stops there too, with the project's message instead of DVC's bare "[Errno 2]" at ingest."""
+    for setting, message in (
+        ("+sead=43", "error: params.yaml: unknown setting 'sead'"),
+        ("data.raw=data/raw/nowhere", "error: params.yaml: data.raw = 'data/raw/nowhere': no such folder. Point"),
+    ):
+        failed = run(["dvc", "exp", "run", "-S", setting], reproduced_copy, check=False)
+        console = failed.stdout + failed.stderr
+        assert failed.returncode != 0 and message in console, console
+        assert "Errno 2" not in console and "Running stage 'synthesize'" not in console, console
+        run(["git", "checkout", "params.yaml"], reproduced_copy)  # a failed run leaves its change
 
 
 def test_every_declared_plot_renders_offline(reproduced_copy):
@@ -59,14 +82,22 @@ def test_every_declared_plot_renders_offline(reproduced_copy):
     for model in ("lstm", "gru"):
         for image in ("confusion", "tsne"):
             assert f"plots/{model}/images/{image}.png" in rendered
-        assert {row["actual"] for row in rendered[f"plots/{model}/confusion.csv"]} <= set(GENRES)
     for image in ("reports/accuracy.png", "plots/data/genre_mix.png", "plots/data/sessions_per_group.png"):
         assert image in rendered
     for chart, metric in (("Training loss", "loss"), ("Training accuracy", "accuracy")):
-        curves = {row["filename"] for row in rendered[chart]}  # the template names them "lstm train", ...
-        assert curves == {
-            f"{m}/plots/metrics/{split}/{metric}.tsv" for m in ("lstm", "gru") for split in ("train", "eval")
+        curves = {row["filename"] for row in rendered[chart]}  # the template: model, split from the name
+        assert curves == {f"{m}/plots/metrics/{split}/{metric}.tsv" for m in MODELS for split in ("train", "eval")} | {
+            f"{m}/plots/metrics/eval/loss.tsv" for m in MODELS
         }
+        # The template's rule: each model's epoch of lowest validation loss, dvclive's restored epoch.
+        for model in MODELS:
+            validation = [r for r in rendered[chart] if r["filename"] == f"{model}/plots/metrics/eval/loss.tsv"]
+            lowest = min(validation, key=lambda row: float(row["loss"]))
+            restored = json.loads((reproduced_copy / f"dvclive/train/{model}/metrics.json").read_text())["step"]
+            assert int(lowest["step"]) == restored, (chart, model)
+    for model in MODELS:
+        counts = rendered[f"plots/{model}/confusion.csv"]  # every pair of the scheme, zero included
+        assert {row["actual"] for row in counts} == {row["predicted"] for row in counts} == set(GENRES)
     # no single-curve chart per dvclive file besides the combined ones
     assert not [plot for plot in rendered if plot.startswith("dvclive/")]
 

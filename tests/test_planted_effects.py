@@ -19,7 +19,7 @@ from nextgenre.ingest import ingest, stress_windows
 from nextgenre.params import load_params
 from nextgenre.pseudonym import PUBLIC_KEY
 from nextgenre.synthetic import derived_ptsd_users, generate, write_raw, write_truth
-from nextgenre.synthetic.calibration import compare, format_rows
+from nextgenre.synthetic.calibration import compare, constants, format_rows
 from nextgenre.synthetic.effects import MOOD_TURN, THEME_WORDS
 from nextgenre.synthetic.truth import Truth, ceiling_probabilities, known_answers, read_truth, truth_rows
 from tests.conftest import ROOT
@@ -162,7 +162,7 @@ def test_truth_oracle_is_the_chain_at_defaults():
     first = s["position"].to_numpy() == 0
     assert np.allclose(p[first], taste[first])
     previous = np.eye(len(GENRES))[pd.Categorical(s["genre"].shift(1).fillna("jazz"), GENRES).codes]
-    stickiness = CONFIG["stickiness"]
+    stickiness = constants()["stickiness"]
     chain = stickiness * previous + (1 - stickiness) * taste
     changed = s["relabelled"].shift(1, fill_value=False).to_numpy()  # the chain saw another genre
     assert np.allclose(p[~first & ~changed], chain[~first & ~changed])

@@ -9,11 +9,12 @@ import subprocess
 
 import pytest
 
+from nextgenre.pseudonym import key_fingerprint
 from tests.conftest import run, set_params
 
 pytestmark = pytest.mark.e2e
 
-KEY = "test-secret-key"
+KEY = "test-secret-key-of-at-least-32-characters"
 
 
 def mark_raw_folder(src, dest):
@@ -70,7 +71,9 @@ def files_outside_the_cache(repo):
 def test_no_id_handle_or_text_leaves_the_cache(reproduced_copy):
     repo = reproduced_copy  # synthesized; the marked copy's tracks are the same, so embed does not run again
     markers = mark_raw_folder(repo / "data/raw/synthetic", repo / "data/raw/private")
-    set_params(repo / "params.yaml", {"data.raw": "data/raw/private"})
+    set_params(
+        repo / "params.yaml", {"data.raw": "data/raw/private", "data.key_fingerprint": key_fingerprint(KEY.encode())}
+    )
     env = {"NEXTGENRE_PSEUDONYM_KEY": KEY}
     repro = run(["dvc", "repro"], repo, env=env)
     run(["dvc", "plots", "show"], repo, env=env)

@@ -53,11 +53,11 @@ def test_a_change_reruns_only_what_it_feeds_and_undoing_it_restores_from_the_run
     before = lock_hashes(repo)
     set_params(repo / "params.yaml", {"train.patience": TINY_PARAMS["train.patience"] + 1})
     stale = json.loads(run(["dvc", "status", "--json", "dvc.yaml"], repo).stdout)
-    assert sorted(stale) == ["train@gru", "train@lstm"]
+    assert sorted(stale) == ["settings", "train@gru", "train@lstm"]  # settings checks every change
     ran = re.findall(r"Running stage '([^']+)'", run(["dvc", "repro"], repo).stdout)
     assert {"train@lstm", "train@gru"} <= set(ran)
     # Only training and the stages downstream of a model may run; the data stages never do.
-    assert set(ran) <= {"train@lstm", "train@gru", "evaluate@lstm", "evaluate@gru", "report"}
+    assert set(ran) <= {"settings", "train@lstm", "train@gru", "evaluate@lstm", "evaluate@gru", "report"}
 
     # Back to the committed setting: training comes from DVC's run-cache and evaluation does not
     # run again, so an experiment that repeats earlier settings costs no training time.

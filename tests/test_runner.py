@@ -66,3 +66,27 @@ def test_what_a_stage_leaves_is_not_walked_by_the_collector_at_exit():
     runner.run_stage(lambda: None)
     assert gc.get_freeze_count() >= len(made)
     assert len(gc.get_objects()) < 1_000
+
+
+@pytest.mark.parametrize("verbose", ["", "1"])
+def test_library_warnings_reach_the_console_only_when_verbose(tmp_path, verbose):
+    """A stage's own line is printed; a library's warning (scikit-learn's, here) and TensorFlow's
+    logged warning only with NEXTGENRE_VERBOSE=1."""
+    script = tmp_path / "stage.py"
+    script.write_text(
+        "import logging, warnings\n"
+        "from sklearn.exceptions import ConvergenceWarning\n"
+        "from nextgenre.runner import run_stage\n"
+        "def main():\n"
+        "    warnings.warn('lbfgs failed to converge', ConvergenceWarning)\n"
+        "    logging.getLogger('tensorflow').warning('retracing')\n"
+        "    print('stage: done')\n"
+        "run_stage(main)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NEXTGENRE_VERBOSE": verbose}
+    done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout == "stage: done\n"
+    if verbose:
+        assert "ConvergenceWarning" in done.stderr and "retracing" in done.stderr
+    else:
+        assert done.stderr == ""

@@ -345,6 +345,30 @@ def test_stage_script_writes_folder_and_reports_bad_params(tmp_path):
     assert done.returncode == 0, done.stderr
     out = tmp_path / "data" / "raw" / "synthetic"
     assert sorted(p.name for p in out.iterdir()) == ["tracks.csv", "truth", "tweets.csv", "users.csv"]
-    set_params(tmp_path / "params.yaml", {"synthetic.stickiness": 2})
+    set_params(tmp_path / "params.yaml", {"synthetic.scale": 20})
     bad = subprocess.run([sys.executable, script], cwd=tmp_path, env=env, capture_output=True, text=True)
-    assert bad.returncode == 2 and "synthetic.stickiness" in bad.stderr
+    assert bad.returncode == 2 and "synthetic.scale" in bad.stderr
+
+
+def test_calibrated_constants_are_a_checked_package_file_not_params(tmp_path):
+    """The generator's fitted constants live in the synthetic package (calibration.yaml), not in
+    params.yaml (whose every setting `dvc exp show` lists); a wrong or unknown one there stops the
+    generator naming the file and the setting, and a changed one changes the data."""
+    from nextgenre.errors import ParamsError
+    from nextgenre.synthetic.calibration import CONSTANTS_FILE, CONSTANTS_SPEC, constants
+    from tests.conftest import set_params
+
+    assert set(constants()) == set(CONSTANTS_SPEC) and not set(CONSTANTS_SPEC) & set(CONFIG)
+    assert set(CONFIG) == {"scale", "mood_effect", "memory_effect", "lyrics_effect"}
+    own = tmp_path / "calibration.yaml"
+    own.write_text(CONSTANTS_FILE.read_text())
+    set_params(own, {"stickiness": 2})
+    with pytest.raises(ParamsError, match=r"calibration.yaml: stickiness = 2: expected a number in \[0, 0.95\]"):
+        constants(own)
+    own.write_text(CONSTANTS_FILE.read_text() + "stickyness: 0.5\n")
+    with pytest.raises(ParamsError, match="calibration.yaml: unknown setting 'stickyness'"):
+        constants(own)
+    # The study's knobs override a constant (how tests and benchmarks vary one).
+    default = generate({**CONFIG, "scale": 0.01}, SEED, TABLES)["generator"]
+    sticky = generate({**CONFIG, "scale": 0.01, "stickiness": 0.9}, SEED, TABLES)["generator"]
+    assert default["stickiness"] == constants()["stickiness"] and sticky["stickiness"] == 0.9

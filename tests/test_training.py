@@ -91,6 +91,15 @@ def test_dvclive_summary_is_the_restored_epoch_not_the_last(tmp_path):
     assert len(curve) == 4  # header + every epoch, untouched by the summary
 
 
+def test_one_console_line_per_epoch():
+    from nextgenre.training import epoch_line
+
+    logs = {"loss": 1.23456, "accuracy": 0.5, "val_loss": 1.3, "val_accuracy": 0.25, "learning_rate": 0.001}
+    assert epoch_line("gru", 0, 100, logs) == (
+        "train@gru: epoch 1/100 loss 1.2346 accuracy 0.5000 val_loss 1.3000 val_accuracy 0.2500"
+    )
+
+
 def test_stopping_note_counts_epochs_from_one():
     note = stopping_note([0.9, 0.8, 0.85, 0.86], stopped_epoch=3, best_epoch=1, epochs=100)
     assert note == (

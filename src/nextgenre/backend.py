@@ -26,17 +26,11 @@ import sys
 from contextlib import contextmanager
 
 from nextgenre.errors import NextgenreError
+from nextgenre.runner import verbose
 from nextgenre.threads import threads
 
 # cuBLAS is deterministic only with a fixed workspace; it must be set before CUDA starts.
 os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-
-VERBOSE_ENV = "NEXTGENRE_VERBOSE"
-
-
-def verbose() -> bool:
-    return os.environ.get(VERBOSE_ENV, "0").strip() not in ("", "0")
-
 
 if not verbose():  # before TensorFlow loads: it reads the level then
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

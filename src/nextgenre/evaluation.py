@@ -55,14 +55,22 @@ def predictions_frame(result: dict, classes: list[str]) -> pd.DataFrame:
     return frame
 
 
-def confusion_rows(frame: pd.DataFrame, classes: list[str]) -> pd.DataFrame:
-    """One row per test sample, class names: the data of DVC's confusion template."""
+def confusion_counts(frame: pd.DataFrame, classes: list[str]) -> pd.DataFrame:
+    """Test samples per (actual, predicted) pair of class names, every pair of the scheme in its
+    order, zero included: a class with no test sample keeps its row and column. The data of the
+    genre_confusion template (plots/<model>/confusion.csv) and of confusion.png."""
+    k = len(classes)
+    pairs = frame.y_true.to_numpy().astype(np.int64) * k + frame.y_pred.to_numpy().astype(np.int64)
+    counts = np.bincount(pairs, minlength=k * k)
     names = np.asarray(classes)
-    return pd.DataFrame({"actual": names[frame.y_true.to_numpy()], "predicted": names[frame.y_pred.to_numpy()]})
+    return pd.DataFrame(
+        {"actual": np.repeat(names, k), "predicted": np.tile(names, k), "samples": counts.astype(np.int64)}
+    )
 
 
 def tsne_points(hidden: np.ndarray, labels: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """2-D t-SNE of a seeded subsample of at most TSNE_MAX_POINTS hidden vectors."""
+    """2-D t-SNE of a seeded subsample of at most TSNE_MAX_POINTS hidden vectors (the picture's
+    title says how many of how many)."""
     rng = np.random.RandomState(seed)
     pick = np.sort(rng.choice(len(hidden), size=min(len(hidden), TSNE_MAX_POINTS), replace=False))
     perplexity = float(min(30.0, max(1.0, (len(pick) - 1) / 3)))  # sklearn needs < n

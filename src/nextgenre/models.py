@@ -37,10 +37,9 @@ class AttentionPooling(layers.Layer):
         scores = ops.sum(ops.tanh(ops.matmul(inputs, self.w) + self.b) * self.v, axis=-1)
         if mask is not None:
             scores = ops.where(mask, scores, ops.full_like(scores, -1e9))
-        weights = ops.softmax(scores, axis=-1)
-        if mask is not None:
+        weights = ops.softmax(scores, axis=-1)  # a masked step's exp(-1e9 - max) is exactly 0
+        if mask is not None:  # an all-masked window (uniform weights) sums to zero
             weights = weights * ops.cast(mask, weights.dtype)
-            weights = weights / ops.maximum(ops.sum(weights, axis=-1, keepdims=True), 1e-12)
         summary = ops.sum(inputs * ops.expand_dims(weights, -1), axis=1)
         return summary, weights
 

@@ -15,7 +15,7 @@ Check = Callable[[str, Any], None]
 
 
 def _fail(name: str, value: Any, expected: str) -> None:
-    raise ParamsError(f"params.yaml: {name} = {value!r}: expected {expected}")
+    raise ParamsError(f"{name} = {value!r}: expected {expected}")
 
 
 def integer(lo: int | None = None, hi: int | None = None) -> Check:
@@ -95,19 +95,6 @@ SPEC: dict[str, Check] = {
     "data.max_rows": integer(1, 10**12),
     "data.key_fingerprint": fingerprint(),
     "synthetic.scale": number(0, 10, lo_open=True),
-    "synthetic.sessions_sigma": number(0, 2),
-    "synthetic.taste_concentration": number(0, 1000, lo_open=True),
-    "synthetic.stickiness": number(0, 0.95),
-    "synthetic.time_of_day_shift": number(0, 1),
-    "synthetic.group_stress_gap": number(0, 3),
-    "synthetic.genre_stress_effect": number(0, 3),
-    "synthetic.window_extra_tweets": number(0, 10),
-    "synthetic.background_tweets": number(0, 20),
-    "synthetic.ambiguous_share": number(0, 0.5),
-    "synthetic.uncatalogued_share": number(0, 0.5),
-    "synthetic.tracks_per_session": number(0, 1, lo_open=True),
-    "synthetic.instrumental_share": number(0, 1),
-    "synthetic.local_offset_share": number(0, 1),
     "synthetic.mood_effect": number(0, 1),
     "synthetic.memory_effect": number(0, 1),
     "synthetic.lyrics_effect": number(0, 1),
@@ -156,18 +143,39 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+def check_settings(tree: Any, spec: dict[str, Check], source: str) -> dict[str, Any]:
+    """Check a settings file's content (`tree`, read from `source`) against `spec`: every setting
+    there, none other, each of the right kind. Returns the settings by dotted name."""
+    if not isinstance(tree, dict):
+        raise ParamsError(f"{source}: expected a mapping of settings")
+    flat = _flatten(tree)
+    for name in flat:
+        if name not in spec:
+            raise ParamsError(f"{source}: unknown setting '{name}'")
+    for name, check in spec.items():
+        if name not in flat:
+            raise ParamsError(f"{source}: missing setting '{name}'")
+        try:
+            check(name, flat[name])
+        except ParamsError as exc:
+            raise ParamsError(f"{source}: {exc}") from None
+    return flat
+
+
+def read_settings(path: str | Path, hint: str = "") -> Any:
+    """The YAML content of a settings file; a missing or unreadable one raises ParamsError."""
+    path = Path(path)
+    try:
+        return yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise ParamsError(f"{path}: not found{hint}") from None
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path}: not valid YAML: {exc}") from None
+
+
 def validate(params: dict) -> dict:
     """Check every setting against SPEC; return `params` unchanged when all are right."""
-    if not isinstance(params, dict):
-        raise ParamsError("params.yaml: expected a mapping of sections")
-    flat = _flatten(params)
-    for name in flat:
-        if name not in SPEC:
-            raise ParamsError(f"params.yaml: unknown setting '{name}'")
-    for name, check in SPEC.items():
-        if name not in flat:
-            raise ParamsError(f"params.yaml: missing setting '{name}'")
-        check(name, flat[name])
+    flat = check_settings(params, SPEC, "params.yaml")
     if flat["split.val"] + flat["split.test"] >= 1:
         raise ParamsError("params.yaml: split.val + split.test must be below 1")
     return params
@@ -175,14 +183,7 @@ def validate(params: dict) -> dict:
 
 def load_params(path: str | Path = "params.yaml") -> dict:
     """Read and validate params.yaml."""
-    path = Path(path)
-    try:
-        params = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise ParamsError(f"{path}: not found (run from the repository root)") from None
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"{path}: not valid YAML: {exc}") from None
-    return validate(params)
+    return validate(read_settings(path, " (run from the repository root)"))
 
 
 class DeclaredParams(dict):
@@ -204,8 +205,12 @@ class DeclaredParams(dict):
         return self[key] if key in self else self.__missing__(key)
 
 
-def declared_params(stage: str, dvc_yaml: str | Path = "dvc.yaml") -> list[str]:
-    """The dotted settings (or whole sections) that `stage`'s entry in dvc.yaml lists as params."""
+WHOLE_FILE = {"params.yaml": None}  # a params entry `- params.yaml:`: every setting of the file
+
+
+def declared_params(stage: str, dvc_yaml: str | Path = "dvc.yaml") -> list[str] | None:
+    """The dotted settings (or whole sections) that `stage`'s entry in dvc.yaml lists as params;
+    None where it lists the whole of params.yaml (`- params.yaml:`)."""
     try:
         stages = yaml.safe_load(Path(dvc_yaml).read_text()).get("stages", {})
     except FileNotFoundError:
@@ -213,6 +218,8 @@ def declared_params(stage: str, dvc_yaml: str | Path = "dvc.yaml") -> list[str]:
     if stage not in stages:
         raise ParamsError(f"{dvc_yaml}: no stage '{stage}'")
     names = stages[stage].get("params", [])
+    if WHOLE_FILE in names:
+        return None
     for name in names:
         if not isinstance(name, str):
             raise ParamsError(
@@ -236,7 +243,8 @@ def _declared_part(tree: dict, declared: list[str], stage: str, prefix: str = ""
 def stage_params(stage: str, path: str | Path = "params.yaml", dvc_yaml: str | Path = "dvc.yaml") -> DeclaredParams:
     """Read and validate all of params.yaml; hand back only the settings that `stage` declares
     in dvc.yaml (reading another fails loudly, see DeclaredParams)."""
-    return _declared_part(load_params(path), declared_params(stage, dvc_yaml), stage)
+    params, declared = load_params(path), declared_params(stage, dvc_yaml)
+    return DeclaredParams(params, stage) if declared is None else _declared_part(params, declared, stage)
 
 
 def _reads_back_as(text: str) -> bool:

@@ -1,14 +1,19 @@
-"""The common entry point of stage scripts: outputs checked before any work, and user errors
-printed as one clear line with exit code 2."""
+"""The common entry point of stage scripts: outputs checked before any work, user errors printed
+as one clear line with exit code 2, and a quiet console: a stage prints its own lines (at most one
+per training epoch and one summary line), while the libraries' warnings (TensorFlow, Keras,
+scikit-learn, ...) are dropped unless NEXTGENRE_VERBOSE=1 (nextgenre.backend also keeps
+TensorFlow's C++ log off the console then)."""
 
 from __future__ import annotations
 
 import errno
 import gc
+import logging
 import os
 import shutil
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -16,6 +21,23 @@ from nextgenre.errors import NextgenreError, OutputError, printable
 from nextgenre.outputs import recover
 
 MIN_FREE_BYTES = 200 * 2**20  # below this much free disk, a stage stops before it starts
+VERBOSE_ENV = "NEXTGENRE_VERBOSE"
+
+
+def verbose() -> bool:
+    """Whether NEXTGENRE_VERBOSE asks for the libraries' warnings and logs on the console."""
+    return os.environ.get(VERBOSE_ENV, "0").strip() not in ("", "0")
+
+
+def quiet_libraries() -> None:
+    """Unless verbose(): drop every Python warning (the package raises none of its own: what
+    comes is a library's, such as scikit-learn's ConvergenceWarning) and the warnings that
+    TensorFlow, absl and Keras log."""
+    if verbose():
+        return
+    warnings.simplefilter("ignore")
+    for name in ("tensorflow", "absl", "keras"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _writable(folder: Path) -> None:
@@ -66,7 +88,8 @@ def prepare_outputs(paths: Iterable[str | Path]) -> None:
 
 def run_stage(main: Callable[[], None], outputs: Iterable[str | Path] = ()) -> None:
     """Prepare `outputs` (prepare_outputs), then run the stage's main(); a NextgenreError prints
-    `error: <message>` and exits 2."""
+    `error: <message>` and exits 2. Libraries' warnings stay off the console (quiet_libraries)."""
+    quiet_libraries()
     try:
         prepare_outputs(outputs)
         main()

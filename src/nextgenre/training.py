@@ -26,14 +26,15 @@ def train_model(kind: str, processed: Processed, params: dict, live=None):
     """Fit a model (early stopping on val_loss, best weights restored); return it and its history.
 
     `live` (a dvclive.Live) gets every epoch's train/eval loss and accuracy through dvclive's
-    Keras callback, and at the end a summary of the epoch whose weights were restored.
+    Keras callback, and at the end a summary of the epoch whose weights were restored. The
+    console gets one line per epoch (epoch_line) and one summary line.
     """
     import keras
 
     from nextgenre.models import build_model
 
     seed, mp, tp = params["seed"], params["model"], params["train"]
-    print(f"training on {configure(seed)}")
+    machine = configure(seed)
     labels = processed.samples["label"].to_numpy(dtype=np.int64)
     windows = windows_for(processed)
     train_pos, val_pos = processed.positions("train"), processed.positions("val")
@@ -53,18 +54,19 @@ def train_model(kind: str, processed: Processed, params: dict, live=None):
     model = build_model(kind, input_dim, len(processed.meta["classes"]), mp, masking=windows.has_gaps(), text=text)
     compile_model(model, tp["learning_rate"])
     stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=tp["patience"], restore_best_weights=True)
-    callbacks = [stopper]
+    progress = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: print(epoch_line(kind, epoch, tp["epochs"], logs), flush=True)
+    )
+    callbacks = [stopper, progress]
     if live is not None:
         from dvclive.keras import DVCLiveCallback
 
         callbacks.append(DVCLiveCallback(live=live))
     history = model.fit(
-        train_data, validation_data=val_data, epochs=tp["epochs"], callbacks=callbacks, verbose=2, shuffle=False
+        train_data, validation_data=val_data, epochs=tp["epochs"], callbacks=callbacks, verbose=0, shuffle=False
     )
-    print(
-        f"train@{kind}: "
-        + stopping_note(history.history["val_loss"], stopper.stopped_epoch, stopper.best_epoch, tp["epochs"])
-    )
+    note = stopping_note(history.history["val_loss"], stopper.stopped_epoch, stopper.best_epoch, tp["epochs"])
+    print(f"train@{kind}: {note}; {machine}")
     if live is not None:
         summarize_restored_epoch(live, history.history, stopper.best_epoch)
     return model, history.history
@@ -87,6 +89,12 @@ def compile_model(model, learning_rate: float, jit_compile="auto") -> None:
         jit_compile=jit_compile,
     )
     model.optimizer.build(model.trainable_variables)
+
+
+def epoch_line(kind: str, epoch: int, epochs: int, logs: dict) -> str:
+    """The one console line of an epoch (`epoch` from 0, as Keras counts; shown from 1)."""
+    scores = " ".join(f"{name} {logs[name]:.4f}" for name in ("loss", "accuracy", "val_loss", "val_accuracy"))
+    return f"train@{kind}: epoch {epoch + 1}/{epochs} {scores}"
 
 
 def stopping_note(val_loss: list[float], stopped_epoch: int, best_epoch: int, epochs: int) -> str:

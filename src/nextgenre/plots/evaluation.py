@@ -24,25 +24,32 @@ def _finish(fig, path, note: str | None) -> None:
     plt.close(fig)
 
 
-def confusion_png(path, y_true, y_pred, classes, title: str, note: str | None = None) -> None:
-    fig, ax = plt.subplots(figsize=(6.2, 5.4), layout="constrained")
-    ConfusionMatrixDisplay.from_predictions(
-        y_true,
-        y_pred,
-        labels=list(range(len(classes))),
-        display_labels=classes,
-        normalize="true",
-        values_format=".2f",
-        cmap="Blues",
-        ax=ax,
-        colorbar=False,
-        xticks_rotation=30,
+def confusion_png(path, counts, classes, title: str, note: str | None = None) -> None:
+    """The confusion matrix of `counts` (nextgenre.evaluation.confusion_counts), rows normalised,
+    every class of the scheme on both axes, each row labelled with its number of test samples (a
+    class with none: a row of zeros, "(0)")."""
+    matrix = counts.pivot(index="actual", columns="predicted", values="samples").loc[classes, classes].to_numpy()
+    totals = matrix.sum(axis=1)
+    shares = matrix / np.maximum(totals, 1)[:, None]
+    fig, ax = plt.subplots(figsize=(6.4, 5.4), layout="constrained")
+    ConfusionMatrixDisplay(shares, display_labels=classes).plot(
+        ax=ax, cmap="Blues", values_format=".2f", colorbar=False, xticks_rotation=30, im_kw={"vmin": 0, "vmax": 1}
     )
+    ax.set_yticks(range(len(classes)), [f"{c} ({n:,})" for c, n in zip(classes, totals)])
+    ax.set_ylabel("actual genre (test samples)")
+    ax.set_xlabel("predicted genre")
     ax.set_title(title + "\n(rows: actual, normalised; test users)")
     _finish(fig, path, note)
 
 
-def tsne_png(path, points, labels, classes, title: str, note: str | None = None) -> None:
+def tsne_title(title: str, shown: int, total: int) -> str:
+    """The t-SNE picture's title: how many of the test samples it shows."""
+    return f"{title}\n{shown:,} of {total:,} test samples"
+
+
+def tsne_png(path, points, labels, classes, title: str, total: int, note: str | None = None) -> None:
+    """`points` (a sample of at most nextgenre.evaluation.TSNE_MAX_POINTS of the `total` test
+    samples), coloured by true genre; the title says N of M."""
     fig, ax = plt.subplots(figsize=(6.4, 5.6), layout="constrained")
     for i, c in enumerate(classes):
         mine = labels == i
@@ -50,7 +57,7 @@ def tsne_png(path, points, labels, classes, title: str, note: str | None = None)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.legend(title="true genre", markerscale=2, fontsize=8, loc="best")
-    ax.set_title(title)
+    ax.set_title(tsne_title(title, len(points), total))
     _finish(fig, path, note)
 
 

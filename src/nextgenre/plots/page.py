@@ -31,6 +31,13 @@ TEMPLATE = """<!DOCTYPE html>
     <style>
         body { font-family: sans-serif; }
         table { border-spacing: 15px; }
+        /* DVC's image boxes (dvc-render's inline styles: no wrapping, overflow hidden) clip an
+           image wider than the window and push a diff's second revision off screen: here an
+           image shrinks to its box, and revisions wrap onto the next line. */
+        div[style*="nowrap"] { white-space: normal !important; }
+        div[style*="inline-block"] { max-width: calc(100% - 16px); box-sizing: border-box; vertical-align: top; }
+        div[style*="inline-block"] img { max-width: 100%; height: auto; }
+        .vega-embed { max-width: 100%; overflow-x: auto; }
     </style>
 </head>
 <body>

@@ -21,8 +21,9 @@ Modules, in the order the generator uses them:
 - dataset: all of it assembled (`generate`) and written (`write_raw`);
 - truth: the truth beside the data (`write_truth`), the from-history ceiling and the accuracies
   of oracle, ceiling and repeat-last on given samples;
-- calibration: how close ingest's data/ingest.json comes to the paper's tables.
-Every knob is in params.yaml `synthetic:`.
+- calibration: the calibrated constants (calibration.yaml) and how close ingest's
+  data/ingest.json comes to the paper's tables.
+The study's knobs are in params.yaml `synthetic:`, the calibrated constants in calibration.yaml.
 """
 
 from nextgenre.synthetic.dataset import generate, write_raw

@@ -1,4 +1,11 @@
-"""How close the data that ingest measured (data/ingest.json) comes to the paper's Tables I-IV.
+"""The generator's calibration to the paper's Tables I-IV: its calibrated constants
+(calibration.yaml beside this module, `constants`) and how close the data that ingest measured
+(data/ingest.json) comes to the tables (`compare`).
+
+The constants are a file of the package, not params.yaml settings: they are fitted, not varied by
+the study, and `dvc exp show` lists every setting of params.yaml. The synthesize stage depends on
+the file; `dvc exp run -S src/nextgenre/synthetic/calibration.yaml:stickiness=0.5` changes one for
+an experiment (a calibration study).
 
 Every check gives one row: what was measured, the paper's figure (scaled by `scale` for a
 synthetic run at another scale), the deviation, the tolerance and whether it is within it.
@@ -12,13 +19,39 @@ Tolerances are those the synthetic stand-in is built to meet at scale 1.0:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from nextgenre.constants import GENRES, INTERVALS
+from nextgenre.params import Check, check_settings, number, read_settings
+
+CONSTANTS_FILE = Path(__file__).with_name("calibration.yaml")
+CONSTANTS_SPEC: dict[str, Check] = {
+    "sessions_sigma": number(0, 2),
+    "taste_concentration": number(0, 1000, lo_open=True),
+    "stickiness": number(0, 0.95),
+    "time_of_day_shift": number(0, 1),
+    "group_stress_gap": number(0, 3),
+    "genre_stress_effect": number(0, 3),
+    "window_extra_tweets": number(0, 10),
+    "background_tweets": number(0, 20),
+    "ambiguous_share": number(0, 0.5),
+    "uncatalogued_share": number(0, 0.5),
+    "tracks_per_session": number(0, 1, lo_open=True),
+    "instrumental_share": number(0, 1),
+    "local_offset_share": number(0, 1),
+}
 
 SESSIONS_TOLERANCE = 0.02
 GENRE_TOLERANCE = 0.03
 STRESS_TOLERANCE = 0.03
 TVD_TOLERANCE = 0.05
 TVD_MIN_SESSIONS = 500
+
+
+def constants(path: str | Path = CONSTANTS_FILE) -> dict:
+    """The generator's calibrated constants, checked (a wrong one raises ParamsError naming the
+    file and the setting)."""
+    return check_settings(read_settings(path), CONSTANTS_SPEC, str(path))
 
 
 def _row(check: str, key: str, measured, paper, deviation, tolerance, ok) -> dict:

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from nextgenre.constants import GROUPS
+from nextgenre.synthetic import calibration, links
 from nextgenre.synthetic import effects as planted
-from nextgenre.synthetic import links
 from nextgenre.synthetic import text as words
 from nextgenre.synthetic import truth as known
 from nextgenre.synthetic import tweets as tw
@@ -22,7 +22,10 @@ from nextgenre.taxonomy import load_mapping
 
 def generate(config: dict, seed: int, tables: dict, taxonomy: dict | None = None) -> dict:
     """The raw-schema tables (`users`, `tweets`, `tracks`), the latent stress (`truth`) and the
-    truth about sessions and users (`session_truth`, `user_truth`, `generator`)."""
+    truth about sessions and users (`session_truth`, `user_truth`, `generator`). `config`: the
+    study's knobs (params.yaml `synthetic:`) over the calibrated constants (calibration.yaml),
+    which it may override."""
+    config = {**calibration.constants(), **config}
     taxonomy = taxonomy or load_mapping()
     rng = np.random.default_rng(seed)
     effects = planted.Effects.from_config(config, seed)
