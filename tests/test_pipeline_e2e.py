@@ -21,6 +21,7 @@ STAGES = [
     "features",
     "train@lstm",
     "train@gru",
+    "curves",
     "evaluate@lstm",
     "evaluate@gru",
     "baselines",
@@ -86,20 +87,38 @@ def test_every_declared_plot_renders_offline(reproduced_copy):
         assert image in rendered
     for chart, metric in (("Training loss", "loss"), ("Training accuracy", "accuracy")):
         curves = {row["filename"] for row in rendered[chart]}  # the template: model, split from the name
-        assert curves == {f"{m}/plots/metrics/{split}/{metric}.tsv" for m in MODELS for split in ("train", "eval")} | {
-            f"{m}/plots/metrics/eval/loss.tsv" for m in MODELS
+        assert curves == {f"{m}/{split}/{metric}.tsv" for m in MODELS for split in ("train", "eval")} | {
+            f"{m}/eval/loss.tsv" for m in MODELS
         }
         # The template's rule: each model's epoch of lowest validation loss, dvclive's restored epoch.
         for model in MODELS:
-            validation = [r for r in rendered[chart] if r["filename"] == f"{model}/plots/metrics/eval/loss.tsv"]
+            validation = [r for r in rendered[chart] if r["filename"] == f"{model}/eval/loss.tsv"]
             lowest = min(validation, key=lambda row: float(row["loss"]))
             restored = json.loads((reproduced_copy / f"dvclive/train/{model}/metrics.json").read_text())["step"]
             assert int(lowest["step"]) == restored, (chart, model)
     for model in MODELS:
         counts = rendered[f"plots/{model}/confusion.csv"]  # every pair of the scheme, zero included
         assert {row["actual"] for row in counts} == {row["predicted"] for row in counts} == set(GENRES)
-    # no single-curve chart per dvclive file besides the combined ones
-    assert not [plot for plot in rendered if plot.startswith("dvclive/")]
+    # no single-curve chart per curve file besides the combined ones
+    assert not [plot for plot in rendered if plot.startswith(("dvclive/", "plots/training/"))]
+
+
+def test_a_clone_with_an_empty_cache_draws_mains_training_curves(reproduced, tmp_path):
+    """The curves are in git (stage `curves`): `dvc plots show` and `dvc plots diff main` in a
+    fresh clone, with no DVC cache and no remote, draw both models' train and validation curves."""
+    clone = tmp_path / "clone"
+    run(["git", "clone", "-q", str(reproduced), str(clone)], tmp_path)
+    assert not (clone / ".dvc" / "cache").exists() and not (clone / "models").exists()
+    rendered = every_plot_renders(clone)
+    for chart in ("Training loss", "Training accuracy"):
+        assert {row["filename"].split("/")[0] for row in rendered[chart]} == set(MODELS), chart
+    diff = json.loads(run(["dvc", "plots", "diff", "main", "--json"], clone).stdout)
+    for chart in ("Training loss", "Training accuracy"):
+        (render,) = diff["data"][chart]
+        rows = render["content"]["data"]["values"]
+        assert {row["rev"] for row in rows} >= {"main"} and {row["filename"].split("/")[0] for row in rows} == set(
+            MODELS
+        ), chart
 
 
 def test_readme_compare_commands_run_as_written(reproduced_copy):

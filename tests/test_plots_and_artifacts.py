@@ -73,7 +73,7 @@ def test_training_curves_pair_a_models_curves_and_mark_its_restored_epoch():
     for plot in yaml.safe_load((ROOT / "dvc.yaml").read_text())["plots"]:
         (name, props), *_ = plot.items()
         for model in MODELS:
-            assert f"dvclive/train/{model}/plots/metrics/eval/loss.tsv" in props["y"], name
+            assert f"plots/training/{model}/eval/loss.tsv" in props["y"], name
 
 
 def test_tsne_title_says_how_many_of_the_test_samples_it_shows():
