@@ -13,13 +13,13 @@ finds the sources up to date.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import shutil
 from pathlib import Path
 
 import yaml
 
 from nextgenre.errors import NextgenreError, RawDataError
+from nextgenre.realdata.sources import file_digest
 
 EXTERNAL = Path("data/external")
 
@@ -31,14 +31,6 @@ def pinned_sources(root: Path = Path(".")) -> dict[Path, str]:
         (out,) = yaml.safe_load(dvc_file.read_text())["outs"]
         pinned[EXTERNAL / out["path"]] = out["md5"]
     return pinned
-
-
-def md5(path: Path) -> str:
-    digest = hashlib.md5()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def find_copy(name: str, folder: Path) -> Path:
@@ -62,14 +54,14 @@ def fetch(source_folder: Path, root: Path = Path(".")) -> list[Path]:
     copies = {}
     for path, expected in pinned.items():
         copy = find_copy(path.name, source_folder)
-        if md5(copy) != expected:
+        if file_digest(copy, "md5") != expected:
             raise RawDataError(
                 copy, None, None, f"not the pinned bytes of {path} (md5 differs from {expected} in {path}.dvc)"
             )
         copies[path] = copy
     for path, copy in copies.items():
         target = root / path
-        if not (target.is_file() and md5(target) == pinned[path]):
+        if not (target.is_file() and file_digest(target, "md5") == pinned[path]):
             tmp = target.with_name(f".{target.name}.tmp")
             shutil.copyfile(copy, tmp)
             tmp.replace(target)

@@ -40,12 +40,10 @@ def fetch_command(path: Path) -> str:
     return f"`dvc import-url <url of {path.name}> {path}`, then add its name to realdata.archives"
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+def file_digest(path: Path, algorithm: str = "sha256") -> str:
+    """The hex digest of a file's bytes (sha256 for the published hashes, md5 for DVC's pins)."""
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, algorithm).hexdigest()
 
 
 def check_source(path: str | Path) -> None:
@@ -54,7 +52,7 @@ def check_source(path: str | Path) -> None:
     path = Path(path)
     if not path.is_file():
         raise RawDataError(path, None, None, f"not found: get it with {fetch_command(path)}")
-    if path.name in UPSTREAM and sha256(path) != UPSTREAM[path.name][1]:
+    if path.name in UPSTREAM and file_digest(path) != UPSTREAM[path.name][1]:
         raise RawDataError(
             path,
             None,
