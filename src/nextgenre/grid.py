@@ -25,7 +25,7 @@ import yaml
 
 from nextgenre import stats
 from nextgenre.errors import NextgenreError
-from nextgenre.registry import MODELS, mcnemar_key, pairs
+from nextgenre.registry import MODELS, label, mcnemar_key, pairs
 from nextgenre.report import COMPARISON
 from nextgenre.threads import THREADS_ENV
 
@@ -347,10 +347,10 @@ def paper_table(queued: list[Queued], comparisons: dict[str, dict]) -> str:
     """One row per configuration: each model (mean ± sd over seeds, per-seed 95% CIs), the best
     baseline, McNemar per seed for each pair of models, and the paper's numbers."""
     header = (
-        [m.upper() for m in MODELS]
+        [label(m) for m in MODELS]
         + ["best baseline"]
-        + [f"{a.upper()} vs {b.upper()} (McNemar p)" for a, b in pairs()]
-        + [f"paper {m.upper()}" for m in MODELS]
+        + [f"{label(a)} vs {label(b)} (McNemar p)" for a, b in pairs()]
+        + [f"paper {label(m)}" for m in MODELS]
     )
     lines = [
         "| configuration | seeds | " + " | ".join(header) + " |",
@@ -406,7 +406,7 @@ def ablation_table(seeds: list[int], configs: set[str]) -> str:
     effects = [e for e in EFFECTS if {e[1], e[2]} <= configs]
     if not effects:
         return "No effect can be computed: no pair of its configurations was run.\n"
-    for label, with_config, without_config in effects:
+    for what, with_config, without_config in effects:
         for model in MODELS:
             results = [
                 effect(experiment_name(with_config, s), experiment_name(without_config, s), model, s) for s in seeds
@@ -419,5 +419,5 @@ def ablation_table(seeds: list[int], configs: set[str]) -> str:
                 verdict = "hurts"
             else:
                 verdict = "no clear effect"
-            lines.append(f"| {label} | {model.upper()} | {mean:+.3f} | {cis} | {verdict} |")
+            lines.append(f"| {what} | {label(model)} | {mean:+.3f} | {cis} | {verdict} |")
     return "\n".join(lines) + "\n"

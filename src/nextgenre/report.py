@@ -24,7 +24,7 @@ from nextgenre import headroom, stats
 from nextgenre.baselines import BASELINES, DESCRIPTIONS
 from nextgenre.errors import NextgenreError
 from nextgenre.metrics import scores
-from nextgenre.registry import MODELS, mcnemar_key, pairs
+from nextgenre.registry import MODELS, label, mcnemar_key, pairs
 from nextgenre.sources import is_imported_public, is_synthetic
 
 PAPER_KEYS = ("classes", "attention", "stress", "oversampling")
@@ -296,7 +296,7 @@ def render_markdown(c: dict) -> str:
         "paper's configuration that matches this run; — marks a number the paper does not give.",
         "",
         "| classes | attention | stress | oversampling | "
-        + " | ".join([f"paper {m.upper()}" for m in MODELS] + [f"this run {m.upper()}" for m in MODELS])
+        + " | ".join([f"paper {label(m)}" for m in MODELS] + [f"this run {label(m)}" for m in MODELS])
         + " |",
         "| ---: | :-: | :-: | :-: |" + " ---: |" * (2 * len(MODELS)),
     ]
@@ -321,12 +321,12 @@ def render_markdown(c: dict) -> str:
             "compare this run with directly.",
         ]
     else:
-        parts = [f"{m.upper()} {c['paper']['delta'][m]:+.3f}" for m in MODELS if c["paper"]["delta"][m] is not None]
+        parts = [f"{label(m)} {c['paper']['delta'][m]:+.3f}" for m in MODELS if c["paper"]["delta"][m] is not None]
         lines += ["", "This run minus the paper: " + ", ".join(parts) + "."]
 
     lines += [
         "",
-        "## Do the recurrent models beat the baselines?",
+        "## Do the models beat the baselines?",
         "",
         "Every predictor is scored on the same test samples.",
         "",
@@ -335,7 +335,7 @@ def render_markdown(c: dict) -> str:
     ]
     for m in MODELS:
         lines.append(
-            f"| **{m.upper()}** | recurrent model | **{_f(models[m]['accuracy'])}** | {_ci(models[m])} | "
+            f"| **{label(m)}** | {MODELS[m].family} | **{_f(models[m]['accuracy'])}** | {_ci(models[m])} | "
             f"{_f(models[m]['macro_f1'])} | {_f(models[m]['balanced_accuracy'])} |"
         )
     for b in BASELINES:
@@ -354,7 +354,7 @@ def render_markdown(c: dict) -> str:
         else:
             verdict = "not distinguishable from it"
         sentences.append(
-            f"{m.upper()} is {mg['over_best']:+.3f} against it (95% CI of the difference "
+            f"{label(m)} is {mg['over_best']:+.3f} against it (95% CI of the difference "
             f"[{mg['over_best_ci_low']:+.3f}, {mg['over_best_ci_high']:+.3f}]): {verdict}."
         )
     lines += ["", " ".join(sentences)]
@@ -362,7 +362,7 @@ def render_markdown(c: dict) -> str:
     for a, b in pairs():
         mc = c[mcnemar_key(a, b)]
         significant = mc["p_value"] < ALPHA
-        a, b = a.upper(), b.upper()
+        a, b = label(a), label(b)
         lines += [
             "",
             f"## {a} against {b} (McNemar's test)",
@@ -423,7 +423,7 @@ def _known_answers_markdown(k: dict, n_test: int) -> list[str]:
         f"| from-history ceiling | {_f(k['ceiling']['accuracy'])} | {_ci(k['ceiling'])} | 1 |",
     ]
     for name, m in k["models"].items():
-        lines.append(f"| {name.upper()} | {_f(m['accuracy'])} | | {_share(m)} |")
+        lines.append(f"| {label(name)} | {_f(m['accuracy'])} | | {_share(m)} |")
     if h["ci_low"] <= 0:
         lines += [
             "",
