@@ -118,6 +118,11 @@ def run_config(params: dict) -> dict:
     }
 
 
+def paper_models(table: list[dict]) -> list[str]:
+    """The registered models that the paper's table gives numbers for (LSTM, GRU), in registry order."""
+    return [m for m in MODELS if any(row.get(m) is not None for row in table)]
+
+
 def match_paper_row(rows: list[dict], config: dict) -> dict | None:
     """The paper's accuracy row with this run's classes, attention, stress and oversampling."""
     for row in rows:
@@ -276,6 +281,7 @@ def render_markdown(c: dict) -> str:
             "data can confirm or refute the paper's results.",
             "",
         ]
+    in_paper = paper_models(c["paper"]["table"])
     stress = "yes" if cfg["stress"] else "no"
     if cfg["stress"]:
         stress += f" ({cfg['stress_interval']}-minute window)"
@@ -296,21 +302,21 @@ def render_markdown(c: dict) -> str:
         "paper's configuration that matches this run; — marks a number the paper does not give.",
         "",
         "| classes | attention | stress | oversampling | "
-        + " | ".join([f"paper {label(m)}" for m in MODELS] + [f"this run {label(m)}" for m in MODELS])
+        + " | ".join([f"paper {label(m)}" for m in in_paper] + [f"this run {label(m)}" for m in MODELS])
         + " |",
-        "| ---: | :-: | :-: | :-: |" + " ---: |" * (2 * len(MODELS)),
+        "| ---: | :-: | :-: | :-: |" + " ---: |" * (len(in_paper) + len(MODELS)),
     ]
     row = c["paper"]["row"]
     this = {m: f"**{_f(models[m]['accuracy'])}** {_ci(models[m])}" for m in MODELS}
     for r in c["paper"]["table"]:
         mine = row is not None and all(r[k] == row[k] for k in PAPER_KEYS)
-        cells = [_f(r.get(m), 2) for m in MODELS] + [this[m] if mine else "" for m in MODELS]
+        cells = [_f(r.get(m), 2) for m in in_paper] + [this[m] if mine else "" for m in MODELS]
         lines.append(
             f"| {r['classes']} | {_yes(r['attention'])} | {_yes(r['stress'])} | "
             f"{_yes(r['oversampling'])} | " + " | ".join(cells) + " |"
         )
     if row is None:
-        cells = ["not in the paper" for _ in MODELS] + [this[m] for m in MODELS]
+        cells = ["not in the paper" for _ in in_paper] + [this[m] for m in MODELS]
         lines.append(
             f"| {cfg['classes']} | {_yes(cfg['attention'])} | {_yes(cfg['stress'])} | "
             f"{_yes(cfg['oversampling'])} | " + " | ".join(cells) + " |"
