@@ -119,7 +119,9 @@ def test_ablation_table_averages_each_effect_over_seeds_with_one_interval_per_se
     assert len(rows) == 4 * len(grid.MODELS)  # the four effects whose two configurations ran
     assert rows[0] == "| attention, stress off | LSTM | +0.030 | [+0.010, +0.030], [+0.020, +0.060] | yes |"
     n = len(grid.MODELS)  # one row per model and effect
-    assert rows[n + 1] == "| attention, stress on (30 min) | GRU | -0.030 | [-0.030, -0.010], [-0.050, -0.030] | hurts |"
+    assert rows[n + 1] == (
+        "| attention, stress on (30 min) | GRU | -0.030 | [-0.030, -0.010], [-0.050, -0.030] | hurts |"
+    )
     assert rows[2 * n] == (
         "| stress (30 min), attention off | LSTM | +0.015 | [-0.010, +0.030], [+0.010, +0.030] | no clear effect |"
     )
