@@ -19,10 +19,8 @@ STAGES = [
     "ingest",
     "embed",
     "features",
-    "train@lstm",
-    "train@gru",
-    "evaluate@lstm",
-    "evaluate@gru",
+    *(f"train@{m}" for m in MODELS),
+    *(f"evaluate@{m}" for m in MODELS),
     "baselines",
     "report",
 ]
@@ -36,8 +34,7 @@ def test_repro_runs_every_stage_once(reproduced, reproduced_copy):
         "data/ingest.json",
         "data/embeddings/summary.json",
         "metrics/embed.json",
-        "data/predictions/lstm.json",
-        "data/predictions/gru.json",
+        *(f"data/predictions/{m}.json" for m in MODELS),
         "data/predictions/baselines.json",
         "metrics/headline.json",
         "reports/comparison.json",
@@ -47,7 +44,7 @@ def test_repro_runs_every_stage_once(reproduced, reproduced_copy):
     lstm = json.loads((reproduced / "data/predictions/lstm.json").read_text())
     assert 0.0 <= lstm["accuracy"] <= 1.0 and lstm["n_test"] > 0
     # The console: a summary line from every stage, and no TensorFlow C++ log.
-    for stage in ("synthesize", "ingest", "embed", "features", "train@lstm", "evaluate@gru", "baselines", "report"):
+    for stage in ("synthesize", "ingest", "embed", "features", "train@sasrec", "evaluate@gru", "baselines", "report"):
         assert re.search(rf"^{stage}: ", first, re.M), stage
     for noise in ("E0000", "I0000", "oneDNN", "absl::InitializeLog"):
         assert noise not in first, noise
@@ -56,7 +53,7 @@ def test_repro_runs_every_stage_once(reproduced, reproduced_copy):
 
 def test_every_declared_plot_renders_offline(reproduced_copy):
     rendered = every_plot_renders(reproduced_copy)  # writes dvc_plots/ and .dvc/tmp
-    for model in ("lstm", "gru"):
+    for model in MODELS:
         for image in ("confusion", "tsne"):
             assert f"plots/{model}/images/{image}.png" in rendered
         assert {row["actual"] for row in rendered[f"plots/{model}/confusion.csv"]} <= set(GENRES)
@@ -64,9 +61,7 @@ def test_every_declared_plot_renders_offline(reproduced_copy):
         assert image in rendered
     for chart, metric in (("Training loss", "loss"), ("Training accuracy", "accuracy")):
         curves = {row["filename"] for row in rendered[chart]}  # the template names them "lstm train", ...
-        assert curves == {
-            f"{m}/plots/metrics/{split}/{metric}.tsv" for m in ("lstm", "gru") for split in ("train", "eval")
-        }
+        assert curves == {f"{m}/plots/metrics/{split}/{metric}.tsv" for m in MODELS for split in ("train", "eval")}
     # no single-curve chart per dvclive file besides the combined ones
     assert not [plot for plot in rendered if plot.startswith("dvclive/")]
 
@@ -112,7 +107,7 @@ def test_experiment_shows_in_metrics_diff_and_plots(paper_grid_copy):
     assert experiment_name(ran.stdout) in run(["dvc", "exp", "show", "--md"], repo).stdout  # plain, as README
 
     rendered = every_plot_renders(repo)  # attention.csv included: its own x and y
-    for model in ("lstm", "gru"):
+    for model in MODELS:
         assert rendered[f"plots/{model}/images/attention.csv"][0]["sessions_back"] == "1"
         assert f"plots/{model}/images/attention.png" in rendered
 

@@ -135,6 +135,9 @@ class PositionEmbedding(layers.Layer):
         steps = ops.shape(inputs)[1]
         return inputs + self.table[self.history - steps :]
 
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
     def get_config(self):
         return {**super().get_config(), "history": self.history}
 
