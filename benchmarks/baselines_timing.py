@@ -70,7 +70,6 @@ def main() -> None:
         getattr(baselines, name)(data, train, test)
         lines.append(f"| {name} | {time.perf_counter() - t:.2f} |")
     body = "\n".join(lines)
-    print(body)
     write_report("baselines", "Baselines: time per baseline on random data", body)
 
 

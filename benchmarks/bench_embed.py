@@ -350,7 +350,6 @@ def main(argv=None) -> None:
             )
 
     body = "\n".join(lines)
-    print(body)
     write_report("embed", "Embed: the encoder against the machine's matmul rate", body)
 
 

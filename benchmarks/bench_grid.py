@@ -93,7 +93,6 @@ def main() -> None:
             f"| {jobs} | {threads} | {seconds / 60:.1f} | {seconds / 60 / n_experiments:.2f} | {seconds / base:.2f}x |"
         )
     body = "\n".join(lines)
-    print(body)
     write_report("grid", "A grid with 1 and with 2 parallel queue workers", body)
 
 

@@ -129,7 +129,6 @@ def main() -> None:
         f"- {agreement(raw)}",
     ]
     body = "\n".join(lines)
-    print(body)
     write_report("ingest", "Ingest: time, memory, stress scorer", body)
 
 

@@ -161,7 +161,6 @@ def main() -> None:
         for t in sorted(r["tests"], key=lambda t: -t["wall"])[: args.slowest]:
             lines.append(f"| {t['test']} | {t['wall']:.1f} | {t['cpu']:.1f} |")
     body = "\n".join(lines)
-    print(body)
     write_report("suite", "The test suite", body)
     sys.exit(max(r["returncode"] for r in results.values()))
 

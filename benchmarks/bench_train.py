@@ -290,7 +290,6 @@ def main():
         "- validation pass: 'val pass s' above",
     ]
     body = "\n".join(lines)
-    print(body)
     write_report("train", "Training epochs: LSTM and GRU against the matmul rate", body)
 
 

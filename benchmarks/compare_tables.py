@@ -38,7 +38,6 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(rows) - len(failed)} of {len(rows)} rows within tolerance or unchecked"
         f"{'' if not failed else f'; {len(failed)} outside'}."
     )
-    print(body)
     write_report("calibration", "Calibration: the synthetic data against the paper's tables", body)
     return 1 if failed else 0
 

@@ -73,7 +73,6 @@ def main() -> None:
         format_rows(rows),
     ]
     body = "\n".join(lines)
-    print(body)
     write_report("known_answers", "Known answers of the synthetic data", body)
 
 

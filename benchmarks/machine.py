@@ -69,7 +69,8 @@ def machine_lines() -> list[str]:
 
 
 def write_report(name: str, title: str, body: str, argv: list[str] | None = None) -> Path:
-    """Write reports/benchmarks/<name>.md: title, the command, the machine, then `body` (markdown)."""
+    """Write reports/benchmarks/<name>.md (title, the command, the machine, then `body`, markdown) and
+    print the body."""
     argv = sys.argv if argv is None else argv
     script = os.path.relpath(argv[0], REPORTS.parents[1])
     command = "python " + shlex.join([script, *argv[1:]])
@@ -97,5 +98,6 @@ def write_report(name: str, title: str, body: str, argv: list[str] | None = None
     from nextgenre.provenance import PIPELINE, record  # every benchmark has src/ on sys.path
 
     record(path, command, [script, "benchmarks/machine.py", *PIPELINE], root=REPORTS.parents[1])
+    print(body.rstrip())
     print(f"wrote {path.relative_to(REPORTS.parents[1])}")
     return path

@@ -62,7 +62,6 @@ def main() -> None:
         theme = genre_probe(vectors, themes[themes.notna()].to_numpy())["with_lyrics"]
         lines.append(f"| {name} | {theme['accuracy']:.3f} | {theme['majority']:.3f} |")
     body = "\n".join(lines)
-    print(body)
     write_report("theme_probe", "Theme probe: the planted lyrics theme read from the lyrics vectors", body)
 
 
