@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 
 import pytest
 
@@ -80,7 +79,6 @@ def test_missing_shared_copy_and_wrong_bytes_stop_fetch_writing_nothing(tmp_path
     proc = run(["python", "-m", "nextgenre.realdata.fetch", "--from", str(wrong)], repo, check=False)
     assert proc.returncode != 0 and "not the pinned bytes" in proc.stderr
     assert sorted(p.name for p in (repo / "data/external").iterdir() if not p.name.endswith(".dvc")) == [".gitignore"]
-    shutil.rmtree(wrong)
 
 
 def test_any_archive_set_and_output_folder_from_params(tmp_path, shared):

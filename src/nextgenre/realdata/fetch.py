@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from nextgenre.errors import NextgenreError, RawDataError
+from nextgenre.outputs import atomic_file
 from nextgenre.realdata.sources import file_digest
 
 EXTERNAL = Path("data/external")
@@ -62,9 +63,8 @@ def fetch(source_folder: Path, root: Path = Path(".")) -> list[Path]:
     for path, copy in copies.items():
         target = root / path
         if not (target.is_file() and file_digest(target, "md5") == pinned[path]):
-            tmp = target.with_name(f".{target.name}.tmp")
-            shutil.copyfile(copy, tmp)
-            tmp.replace(target)
+            with atomic_file(target) as tmp:
+                shutil.copyfile(copy, tmp)
     _commit_to_cache(root, [f"{path}.dvc" for path in copies])
     return list(copies)
 
