@@ -5,7 +5,7 @@ macro-F1, per-class scores: the report's input; the run's metrics are the report
 plots/<model>/: confusion.csv (for the genre_confusion template) and images/ (confusion.png,
 tsne.png; with attention, attention.png and its data attention.csv, declared there so that its
 plot has its own x and y).
-Usage: python stages/evaluate.py MODEL (a name in nextgenre.registry.MODELS: lstm, gru)
+Usage: python stages/evaluate.py MODEL (a name in nextgenre.registry.MODELS: lstm, gru, sasrec)
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from nextgenre.metrics import detailed_scores
 from nextgenre.outputs import atomic_outputs, out_dir, out_file, write_json
 from nextgenre.params import stage_params
 from nextgenre.processed import read_processed
-from nextgenre.registry import model_argument
+from nextgenre.registry import label, model_argument
 from nextgenre.runner import prepare_outputs, run_stage
 from nextgenre.sources import is_synthetic
 
@@ -40,12 +40,16 @@ def main() -> None:
     processed = read_processed("data/processed")
     model, config = load_model(f"models/{kind}")
     classes = config["classes"]
-    if classes != processed.meta["classes"] or config["input_dim"] != processed.meta["input_dim"]:
+    if (
+        classes != processed.meta["classes"]
+        or config["input_dim"] != processed.meta["input_dim"]
+        or config.get("artist") != processed.artist_input
+    ):
         raise NextgenreError(f"models/{kind} does not fit data/processed: run `dvc repro` to retrain")
     result = ev.predict_test(model, processed)
     frame = ev.predictions_frame(result, classes)
     metrics = detailed_scores(frame.y_true, frame.y_pred, classes)
-    name = kind.upper() + (" + attention" if "attention" in result and result["attention"] is not None else "")
+    name = label(kind) + (" + attention" if "attention" in result and result["attention"] is not None else "")
     suffix = f" ({note})" if note else ""
 
     with atomic_outputs(*outputs) as (tmp, predictions, scores_json):

@@ -21,7 +21,7 @@ def main() -> None:
         accuracy_chart(comparison, chart)
         write_json(full, comparison)
         write_json(headline, report.headline(comparison))
-    models = ", ".join(f"{m.upper()} {comparison['models'][m]['accuracy']:.3f}" for m in report.MODELS)
+    models = ", ".join(f"{report.label(m)} {comparison['models'][m]['accuracy']:.3f}" for m in report.MODELS)
     best = comparison["best_baseline"]
     print(
         f"report: test accuracy {models}; best baseline {best['name']} {best['accuracy']:.3f} "

@@ -1,9 +1,9 @@
-"""Stage `train@<model>`: fit one registered classifier (LSTM or GRU) on data/processed/.
+"""Stage `train@<model>`: fit one registered classifier (LSTM, GRU or SASRec) on data/processed/.
 
 Writes models/<model>/ (config.json, weights.npz; atomically) and the dvclive log
 dvclive/train/<model>/, written in place while training so that live views (VS Code, Studio) follow
 it: DVC removes a stage's outputs before it runs, so a half-written log is never taken as valid.
-Usage: python stages/train.py MODEL (a name in nextgenre.registry.MODELS: lstm, gru)
+Usage: python stages/train.py MODEL (a name in nextgenre.registry.MODELS: lstm, gru, sasrec)
 """
 
 from __future__ import annotations

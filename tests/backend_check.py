@@ -1,4 +1,4 @@
-"""Trains a tiny LSTM and GRU (attention, stress, oversampling on) twice each, and encodes a few
+"""Trains a tiny LSTM, GRU and SASRec (attention, stress, oversampling on) twice each, and encodes a few
 texts, on whatever Keras backend and device this process has; prints one JSON line.
 
 For each model: the backend and device, the epochs, the final loss, whether the two runs saved
@@ -44,7 +44,7 @@ def check_training(work: Path, users: int) -> list[dict]:
     params["train"].update(epochs=3, batch_size=32, patience=2, oversample=True)
     processed = build_features(fake["sessions"], fake["tweets"], fake["embedding_tracks"], fake["vectors"], params)
     rows = []
-    for kind in ("lstm", "gru"):
+    for kind in ("lstm", "gru", "sasrec"):
         config = {
             "kind": kind,
             "input_dim": processed.meta["input_dim"],

@@ -37,6 +37,7 @@ def write_fake_pipeline_data(
             "track": [f"https://music.example/track/{i:04d}" for i in range(n_tracks)],
             "genre": track_genres,
             "lyrics": [f"la la {g} song {i}" if i % 7 else "" for i, g in enumerate(track_genres)],
+            "artist": [f"artist {i % (n_tracks // 3)}" for i in range(n_tracks)],
         }
     )
     centres = rng.normal(size=(len(GENRES), dim))
@@ -88,6 +89,8 @@ def write_fake_pipeline_data(
             )
 
     sessions = pd.DataFrame(session_rows).sort_values(["user", "created_at"], kind="stable").reset_index(drop=True)
+    artist_of = tracks.set_index("track").artist
+    sessions.insert(sessions.columns.get_loc("track") + 1, "artist", sessions.track.map(artist_of))
     tweets = pd.DataFrame(tweet_rows).sort_values(["user", "created_at"], kind="stable").reset_index(drop=True)
     # Stress of each window (t, t + I], as ingest computes it.
     for interval in INTERVALS:
@@ -103,7 +106,7 @@ def write_fake_pipeline_data(
         sessions[f"stress_{interval}"] = np.asarray(means, dtype=np.float64)
         sessions[f"n_{interval}"] = np.asarray(counts, dtype=np.int64)
 
-    used = tracks[tracks.track.isin(sessions.track)].reset_index(drop=True)
+    used = tracks[tracks.track.isin(sessions.track)][["track", "genre", "lyrics"]].reset_index(drop=True)
     # The embedding table in another row order than tracks.parquet, as the contract allows.
     order = rng.permutation(len(used))
     emb_tracks = used.iloc[order][["track"]].reset_index(drop=True)

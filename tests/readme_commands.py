@@ -145,7 +145,8 @@ NO_TEST_YET: dict[str, str] = {
     "configuration -S train.patience=2 in the paper-grid repository)",
     "dvc add data/raw/private": "dvc add of a raw folder in a copy, then dvc exp run -S data.raw=<it>",
     "python experiments/real_study.py search": "the search on the imported slice, tiny models",
-    "python experiments/real_study.py final --seeds 42 43 44": "the final phase on the slice, one seed",
+    "python experiments/real_study.py final": "the cross-validation's plan and pooled tables run on fake "
+    "predictions (tests/test_real_study.py); the phase itself needs the imported data and hours of CPU",
     "python experiments/power.py --seeds 1 2 3 4 5 -S synthetic.scale=0.05 -S train.batch_size=32 -j 2": "a "
     "power study of one effect, one seed, in the tiny repository",
     "python experiments/power.py --seeds 1 2 3 4 5 -S synthetic.scale=0.2 -S model.text_projection=8 "

@@ -185,8 +185,10 @@ def test_a_planted_omission_fails_naming_stage_and_module(tmp_path):
         ("ingest", "src/nextgenre/taxonomy.yaml"),
         ("train@lstm", "stages/train.py"),
         ("train@gru", "stages/train.py"),
+        ("train@sasrec", "stages/train.py"),
         ("evaluate@lstm", "src/nextgenre/evaluation.py"),
         ("evaluate@gru", "src/nextgenre/evaluation.py"),
+        ("evaluate@sasrec", "src/nextgenre/evaluation.py"),
     ]
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from nextgenre import grid
 from nextgenre.errors import NextgenreError
+from nextgenre.registry import label
 from tests.conftest import ROOT, run
 
 
@@ -60,7 +61,7 @@ def test_ablations_reuse_the_paper_grid_and_give_paired_effects(paper_grid_copy,
     monkeypatch.chdir(repo)
     for model in grid.MODELS:
         row = re.search(
-            rf"\| attention, stress on \(30 min\) \| {model.upper()} \| ([+-]\d\.\d{{3}}) \| (.*?) \| "
+            rf"\| attention, stress on \(30 min\) \| {label(model)} \| ([+-]\d\.\d{{3}}) \| (.*?) \| "
             r"(yes|hurts|no clear effect) \|",
             table,
         )
@@ -71,24 +72,29 @@ def test_ablations_reuse_the_paper_grid_and_give_paired_effects(paper_grid_copy,
         assert len(intervals) == 1 and float(intervals[0][0]) <= float(row.group(1)) <= float(intervals[0][1])
 
 
-def fake_comparison(lstm: float, gru: float, p_value: float) -> dict:
-    models = {m: {"accuracy": a, "ci_low": a - 0.01, "ci_high": a + 0.01} for m, a in (("lstm", lstm), ("gru", gru))}
+def fake_comparison(lstm: float, gru: float, p_value: float, sasrec: float = 0.55) -> dict:
+    accuracies = {"lstm": lstm, "gru": gru, "sasrec": sasrec}
+    models = {m: {"accuracy": a, "ci_low": a - 0.01, "ci_high": a + 0.01} for m, a in accuracies.items()}
+    paper = [{"lstm": 0.53, "gru": 0.52}, {"lstm": 0.48}]  # the paper has no self-attention model
     return {
         "models": models,
         "best_baseline": {"name": "repeat_last", "accuracy": 0.6},
         "mcnemar_lstm_vs_gru": {"p_value": p_value},
-        "paper": {"row": {"lstm": 0.53, "gru": 0.52}},
+        "mcnemar_lstm_vs_sasrec": {"p_value": 0.5},
+        "mcnemar_gru_vs_sasrec": {"p_value": 0.04},
+        "paper": {"row": paper[0], "table": paper},
     }
 
 
 def test_paper_table_gives_mean_sd_per_seed_intervals_and_small_p_values_as_bounds():
     queued = [grid.Queued("6-class", s, grid.experiment_name("6-class", s)) for s in (1, 2)]
     comparisons = {"6-class-s1": fake_comparison(0.50, 0.60, 1e-9), "6-class-s2": fake_comparison(0.70, 0.60, 0.25)}
-    row = grid.paper_table(queued, comparisons).splitlines()[-1]
+    header, _, row = grid.paper_table(queued, comparisons).splitlines()
+    assert header.endswith("| GRU vs SASRec (McNemar p) | paper LSTM | paper GRU |")
     assert row == (
         "| 6-class | 2 | 0.600 ± 0.141 ([0.490, 0.510], [0.690, 0.710]) | "
-        "0.600 ± 0.000 ([0.590, 0.610], [0.590, 0.610]) | repeat_last 0.600 ± 0.000 | "
-        "< 0.001, 0.25 | 0.53 | 0.52 |"
+        "0.600 ± 0.000 ([0.590, 0.610], [0.590, 0.610]) | 0.550 ± 0.000 ([0.540, 0.560], [0.540, 0.560]) | "
+        "repeat_last 0.600 ± 0.000 | < 0.001, 0.25 | 0.5, 0.5 | 0.04, 0.04 | 0.53 | 0.52 |"
     )
 
 
@@ -113,8 +119,11 @@ def test_ablation_table_averages_each_effect_over_seeds_with_one_interval_per_se
     rows = table.splitlines()[2:]
     assert len(rows) == 4 * len(grid.MODELS)  # the four effects whose two configurations ran
     assert rows[0] == "| attention, stress off | LSTM | +0.030 | [+0.010, +0.030], [+0.020, +0.060] | yes |"
-    assert rows[3] == "| attention, stress on (30 min) | GRU | -0.030 | [-0.030, -0.010], [-0.050, -0.030] | hurts |"
-    assert rows[4] == (
+    n = len(grid.MODELS)  # one row per model and effect
+    assert rows[n + 1] == (
+        "| attention, stress on (30 min) | GRU | -0.030 | [-0.030, -0.010], [-0.050, -0.030] | hurts |"
+    )
+    assert rows[2 * n] == (
         "| stress (30 min), attention off | LSTM | +0.015 | [-0.010, +0.030], [+0.010, +0.030] | no clear effect |"
     )
     # Both configurations of a pair at the same seed, each seed its own bootstrap seed.

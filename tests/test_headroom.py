@@ -67,7 +67,7 @@ def tiny_run(root, raw_name="synthetic", **effects):
     (root / "data/predictions").mkdir(parents=True)
     base.to_parquet(root / "data/predictions/baselines.parquet", index=False)
     (root / report.BASELINE_SCORES).write_text(json.dumps(baselines.metrics(base, names)))
-    for model, source in (("lstm", "markov"), ("gru", "repeat_last")):
+    for model, source in (("lstm", "markov"), ("gru", "repeat_last"), ("sasrec", "user_top")):
         pred = pd.DataFrame({"target": base["target"], "y_true": base["y_true"], "y_pred": base[source]})
         for i, c in enumerate(names):
             pred[f"p_{c}"] = (pred["y_pred"] == i).astype(np.float32)
@@ -144,7 +144,7 @@ def test_report_stage_writes_the_known_answers(tmp_path, monkeypatch):
     assert k["headroom"]["accuracy"] == pytest.approx(
         k["ceiling"]["accuracy"] - c["best_baseline"]["accuracy"], abs=1e-5
     )
-    for model in ("lstm", "gru"):
+    for model in ("lstm", "gru", "sasrec"):
         m = k["models"][model]
         expected = (c["models"][model]["accuracy"] - c["best_baseline"]["accuracy"]) / k["headroom"]["accuracy"]
         assert m["headroom_share"] == pytest.approx(expected, abs=1e-5)  # JSON keeps 6 digits

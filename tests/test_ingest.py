@@ -60,6 +60,9 @@ def test_sessions_found_through_different_url_forms(result):
         "deezer.com/track/999": 1,  # language prefix
     }
     assert set(s["genre"]) == {"hiphop", "pop", "rock", "jazz", "others"}
+    # Each session carries its track's artist from tracks.csv (the optional artist input).
+    assert set(s.loc[s.track == "open.spotify.com/track/AAA111", "artist"]) == {"Artist A"}
+    assert set(s.loc[s.track == "soundcloud.com/artist/song", "artist"]) == {"Artist C"}
 
 
 def test_dropped_sessions_are_counted(result):

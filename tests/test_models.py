@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 
@@ -15,7 +16,17 @@ def params(attention, text_projection=0):
         "attention": attention,
         "dropout": 0.2,
         "text_projection": text_projection,
+        "heads": 2,
+        "artist_dim": 3,
     }
+
+
+HISTORY = 9  # the longest window these tests give (the self-attention model's positions)
+KINDS = ["lstm", "gru", "sasrec"]
+
+
+def build(kind, attention=False, **kwargs):
+    return build_model(kind, DIM, 4, params(attention), history=HISTORY, **kwargs)
 
 
 def padded(real, length):
@@ -23,11 +34,11 @@ def padded(real, length):
     return np.concatenate([np.zeros((length - len(real), DIM), np.float32), real])[None]
 
 
-@pytest.mark.parametrize("kind", ["lstm", "gru"])
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("attention", [False, True])
 def test_shapes_and_masking(kind, attention):
     configure(0)
-    model = build_model(kind, DIM, 4, params(attention))
+    model = build(kind, attention)
     rng = np.random.default_rng(0)
     real = rng.normal(size=(3, DIM)).astype(np.float32)
     out = {n: np.asarray(model(padded(real, n), training=False)) for n in (3, 5, 9)}
@@ -59,10 +70,10 @@ def test_text_projection_maps_the_text_columns_only_and_keeps_the_mask(kind):
     assert "text_projection" not in {layer.name for layer in build_model(kind, DIM, 4, params(False, 2)).layers}
 
 
-@pytest.mark.parametrize("kind", ["lstm", "gru"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_attention_weights_cover_real_steps_only(kind):
     configure(0)
-    model = build_model(kind, DIM, 3, params(True))
+    model = build_model(kind, DIM, 3, params(True), history=6)
     rng = np.random.default_rng(1)
     batch = np.concatenate([padded(rng.normal(size=(n, DIM)).astype(np.float32), 6) for n in (1, 4, 6)])
     probe = probe_model(model)
@@ -89,13 +100,65 @@ def test_paper_architecture():
     assert model.output.shape[-1] == 6
 
 
-@pytest.mark.parametrize("kind", ["lstm", "gru"])
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("attention", [False, True])
 def test_without_masking_unpadded_windows_give_the_same_outputs(kind, attention):
     configure(0)
-    masked = build_model(kind, DIM, 4, params(attention))
-    unmasked = build_model(kind, DIM, 4, params(attention), masking=False)
+    masked = build(kind, attention)
+    unmasked = build(kind, attention, masking=False)
     assert "masking" not in {layer.name for layer in unmasked.layers}
     unmasked.set_weights(masked.get_weights())
     batch = np.random.default_rng(2).normal(size=(5, 4, DIM)).astype(np.float32)  # no all-zero step
     assert np.array_equal(np.asarray(masked(batch, training=False)), np.asarray(unmasked(batch, training=False)))
+
+
+@pytest.mark.parametrize("masking", [True, False])
+def test_self_attention_is_causal(masking):
+    """A later session cannot change an earlier position's output: change the session at step t,
+    and every step before t gives the same numbers, t and later do not."""
+    configure(0)
+    model = build("sasrec", masking=masking)
+    sequence = keras.Model(model.input, model.get_layer("sequence").output)  # every step's output
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(2, 6, DIM)).astype(np.float32)
+    before = np.asarray(sequence(x, training=False))
+    for t in range(6):
+        changed = x.copy()
+        changed[:, t] = rng.normal(size=(2, DIM))
+        after = np.asarray(sequence(changed, training=False))
+        assert np.array_equal(after[:, :t], before[:, :t]), t
+        assert not np.allclose(after[:, t], before[:, t]), t
+
+
+def test_the_self_attention_model_is_sasrec_shaped():
+    paper = {"units": 128, "layers": 2, "dense": [64], "attention": False, "dropout": 0.2, "text_projection": 0}
+    model = build_model("sasrec", 395, 6, {**paper, "heads": 2}, text=[0, 384], history=20)
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds.count("MultiHeadAttention") == 2 and kinds.count("LayerNormalization") == 5
+    assert model.get_layer("positions").table.shape == (20, 128)  # a learned vector per position
+    assert model.get_layer("block_1_self_attention").num_heads == 2
+    assert model.get_layer("hidden").units == 64 and model.output.shape[-1] == 6
+    with pytest.raises(ValueError, match="history"):
+        build_model("sasrec", 395, 6, {**paper, "heads": 2})
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_artist_column_becomes_a_learned_embedding(kind):
+    """The last column holds an artist index; the model looks it up in its own table."""
+    configure(0)
+    model = build(kind, artist={"column": DIM - 1, "vocabulary": 5})
+    embedding = model.get_layer("artist_embedding")
+    table = np.asarray(embedding.embedding.embeddings)
+    assert table.shape == (5, 3)
+    rng = np.random.default_rng(5)
+    steps = rng.normal(size=(1, 4, DIM)).astype(np.float32)
+    steps[..., -1] = [1, 2, 4, 3]
+    mapped = np.asarray(embedding(steps))
+    assert np.array_equal(mapped[..., : DIM - 1], steps[..., :-1]) and np.array_equal(
+        mapped[0, :, -3:], table[[1, 2, 4, 3]]
+    )
+    # Another artist at a step changes the prediction; padded steps still change nothing.
+    other = steps.copy()
+    other[0, 2, -1] = 1
+    assert not np.allclose(np.asarray(model(steps)), np.asarray(model(other)))
+    assert np.allclose(np.asarray(model(padded(steps[0], 4))), np.asarray(model(padded(steps[0], 7))), atol=1e-6)

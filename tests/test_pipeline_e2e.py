@@ -19,11 +19,9 @@ STAGES = [
     "ingest",
     "embed",
     "features",
-    "train@lstm",
-    "train@gru",
+    *(f"train@{m}" for m in MODELS),
     "curves",
-    "evaluate@lstm",
-    "evaluate@gru",
+    *(f"evaluate@{m}" for m in MODELS),
     "baselines",
     "report",
 ]
@@ -37,8 +35,7 @@ def test_repro_runs_every_stage_once(reproduced, reproduced_copy):
         "data/ingest.json",
         "data/embeddings/summary.json",
         "metrics/embed.json",
-        "data/predictions/lstm.json",
-        "data/predictions/gru.json",
+        *(f"data/predictions/{m}.json" for m in MODELS),
         "data/predictions/baselines.json",
         "metrics/headline.json",
         "reports/comparison.json",
@@ -48,7 +45,7 @@ def test_repro_runs_every_stage_once(reproduced, reproduced_copy):
     lstm = json.loads((reproduced / "data/predictions/lstm.json").read_text())
     assert 0.0 <= lstm["accuracy"] <= 1.0 and lstm["n_test"] > 0
     # The console: a summary line from every stage, and no TensorFlow C++ log.
-    for stage in ("synthesize", "ingest", "embed", "features", "train@lstm", "evaluate@gru", "baselines", "report"):
+    for stage in ("synthesize", "ingest", "embed", "features", "train@sasrec", "evaluate@gru", "baselines", "report"):
         assert re.search(rf"^{stage}: ", first, re.M), stage
     for noise in ("E0000", "I0000", "oneDNN", "absl::InitializeLog", "Warning", "warnings.warn"):
         assert noise not in first, noise
@@ -80,7 +77,7 @@ def test_a_misspelt_setting_or_a_missing_raw_folder_stops_the_first_stage(reprod
 
 def test_every_declared_plot_renders_offline(reproduced_copy):
     rendered = every_plot_renders(reproduced_copy)  # writes dvc_plots/ and .dvc/tmp
-    for model in ("lstm", "gru"):
+    for model in MODELS:
         for image in ("confusion", "tsne"):
             assert f"plots/{model}/images/{image}.png" in rendered
     for image in ("reports/accuracy.png", "plots/data/genre_mix.png", "plots/data/sessions_per_group.png"):
@@ -162,7 +159,7 @@ def test_experiment_shows_in_metrics_diff_and_plots(paper_grid_copy):
     assert experiment_name(ran.stdout) in run(["dvc", "exp", "show", "--md"], repo).stdout  # plain, as README
 
     rendered = every_plot_renders(repo)  # attention.csv included: its own x and y
-    for model in ("lstm", "gru"):
+    for model in MODELS:
         assert rendered[f"plots/{model}/images/attention.csv"][0]["sessions_back"] == "1"
         assert f"plots/{model}/images/attention.png" in rendered
 

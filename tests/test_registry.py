@@ -3,7 +3,7 @@ and plotted, and nothing else is."""
 
 import yaml
 
-from nextgenre.registry import MODELS, mcnemar_key, pairs
+from nextgenre.registry import MODELS, label, mcnemar_key, pairs
 from tests.conftest import ROOT
 
 
@@ -21,5 +21,12 @@ def test_dvc_yaml_matrices_report_deps_and_plots_follow_the_registry():
 
 
 def test_every_pair_is_compared_once():
-    assert pairs() == [("lstm", "gru")]
+    assert pairs() == [("lstm", "gru"), ("lstm", "sasrec"), ("gru", "sasrec")]
     assert mcnemar_key("lstm", "gru") == "mcnemar_lstm_vs_gru"
+
+
+def test_every_registered_model_has_a_builder_and_a_label():
+    from nextgenre.models import BUILDERS
+
+    assert list(BUILDERS) == list(MODELS)
+    assert [label(m) for m in MODELS] == ["LSTM", "GRU", "SASRec"]

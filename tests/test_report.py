@@ -47,7 +47,7 @@ def write_fake_run(root, classes=6, raw="data/raw/synthetic", attention=False, s
 
     (root / "data/predictions").mkdir(parents=True)
     (root / "data/embeddings").mkdir(parents=True)
-    for model, p_right in (("lstm", 0.6), ("gru", 0.4)):
+    for model, p_right in (("lstm", 0.6), ("gru", 0.4), ("sasrec", 0.5)):
         pred = noisy(p_right)
         frame = pd.DataFrame({"target": samples["target"], "y_true": y, "y_pred": pred})
         for i, c in enumerate(names):
@@ -120,7 +120,10 @@ def test_markdown_warns_about_synthetic_data_and_shows_the_paper_row(tmp_path):
     lstm = f"**{c['models']['lstm']['accuracy']:.3f}**"
     matched = [line for line in md.splitlines() if line.startswith("| 6 | no | no | no | 0.53 | 0.52 |")]
     assert len(matched) == 1 and lstm in matched[0]
-    assert "| 4 | no | no | no | 0.57 | 0.56 |  |  |" in md  # the rest of the paper's table, unfilled
+    assert "| 4 | no | no | no | 0.57 | 0.56 |  |  |  |" in md  # the rest of the paper's table, unfilled
+    # Paper columns only for the paper's two models; this run's for every registered one.
+    assert "| paper LSTM | paper GRU | this run LSTM | this run GRU | this run SASRec |" in md
+    assert "| **SASRec** | causal self-attention model |" in md
     assert "McNemar" in md and "significant" in md
     assert f"The best baseline is **{c['best_baseline']['name']}**" in md
 
@@ -132,7 +135,7 @@ def test_own_data_and_a_configuration_the_paper_lacks(tmp_path):
         "raw": "data/raw/private",
         "description": "the researcher's own data at `data/raw/private`",
     }
-    assert c["paper"]["row"] is None and c["paper"]["delta"] == {"lstm": None, "gru": None}
+    assert c["paper"]["row"] is None and c["paper"]["delta"] == {"lstm": None, "gru": None, "sasrec": None}
     md = report.render_markdown(c)
     assert "Synthetic data" not in md
     assert "the researcher's own data at `data/raw/private`" in md
@@ -201,7 +204,7 @@ def test_headline_holds_only_the_named_numbers(tmp_path):
     c = build(write_fake_run(tmp_path))
     leaves = _leaves(report.headline(c))
     expected = {f"{m}.{k}" for m in report.MODELS for k in ("accuracy", "ci_low", "ci_high", "macro_f1")}
-    expected |= {"best_baseline.accuracy", "mcnemar_lstm_vs_gru.p_value"}
+    expected |= {"best_baseline.accuracy"} | {f"mcnemar_{a}_vs_{b}.p_value" for a, b in report.pairs()}
     assert set(leaves) == expected
     assert all(type(v) in (int, float) for v in leaves.values()), leaves
     assert leaves["lstm.accuracy"] == c["models"]["lstm"]["accuracy"]

@@ -60,6 +60,28 @@ def test_a_model_with_a_text_projection_saves_and_loads(tiny, tmp_path):
     assert_loads_with_the_same_predictions(model, tmp_path, processed)
 
 
+@pytest.fixture(scope="module")
+def tiny_artists(tiny, tmp_path_factory):
+    """The same sessions with features.artist on: the vectors end in the artist index."""
+    fake = write_fake_pipeline_data(tmp_path_factory.mktemp("fake_artists"), n_users=20, sessions_per_user=8, dim=8)
+    _, params = tiny
+    params = {**params, "features": {**params["features"], "artist": True}}
+    processed = build_features(fake["sessions"], fake["tweets"], fake["embedding_tracks"], fake["vectors"], params)
+    return processed, params
+
+
+def test_the_self_attention_model_with_artists_is_deterministic_and_saves_and_loads(tiny_artists, tmp_path):
+    processed, params = tiny_artists
+    config = model_config("sasrec", processed, params)
+    assert config["artist"] == processed.artist_input and config["history"] == 4
+    for run in ("a", "b"):
+        model, _ = train_model("sasrec", processed, params)
+        save_model(model, tmp_path / run, config)
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+    assert model.get_layer("artist_embedding").embedding.input_dim == processed.meta["artist_vocabulary"]
+    assert_loads_with_the_same_predictions(model, tmp_path / "b", processed)
+
+
 def test_dvclive_summary_is_the_restored_epoch_not_the_last(tmp_path):
     """dvclive's Keras callback logs every epoch; the summary then describes epoch 1, whose
     weights early stopping restored, and survives the callback's and the context's end()."""

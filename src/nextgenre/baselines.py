@@ -153,7 +153,8 @@ def history_features(data: Processed, samples: pd.DataFrame) -> np.ndarray:
     """Per sample: [vector of the last history step, mean vector of the history steps].
 
     The vectors are the models' session vectors with the stress overrides applied; a sample
-    with no visible step gets zeros (the models see an all-masked window then).
+    with no visible step gets zeros (the models see an all-masked window then). The artist index
+    (features.artist) is left out: the baselines are the same with and without it.
     """
     pos, row, override = history_steps(data, samples)
     m = len(samples)
@@ -172,7 +173,8 @@ def history_features(data: Processed, samples: pd.DataFrame) -> np.ndarray:
         np.add.at(mean[:, c], pos[has], (override[has] - original) * weights[has])
         last_has = is_last & has
         last[pos[last_has], c] = override[last_has]
-    return np.hstack([last, mean])
+    columns = data.numeric_columns()  # not the artist index: the baselines stay those of the paper's inputs
+    return np.hstack([last[:, columns], mean[:, columns]])
 
 
 def linear(data: Processed, train: pd.DataFrame, test: pd.DataFrame, seed: int = 0) -> np.ndarray:

@@ -16,10 +16,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from nextgenre.artists import artist_indexes, fit_vocabulary, vocabulary_size
 from nextgenre.constants import CLASS_SCHEMES, GENRES, GROUPS, STRESS_MAX, TIMES_OF_DAY, class_names
 from nextgenre.errors import NextgenreError
 from nextgenre.processed import SPLITS, Processed, no_overrides
-from nextgenre.split import split_users
+from nextgenre.split import split_for
 from nextgenre.stress_windows import nanoseconds, scale_stress, stress_overrides
 
 
@@ -36,12 +37,15 @@ def _one_hot(values: pd.Series, names: tuple, what: str) -> np.ndarray:
     return np.eye(len(names), dtype=np.float32)[codes.to_numpy(dtype=np.int64)]
 
 
-def layout(text_dim: int, stress: bool, text: bool) -> dict:
-    """Offsets [start, end) of each part of a session vector (no "text" part when text is off)."""
+def layout(text_dim: int, stress: bool, text: bool, artist: bool = False) -> dict:
+    """Offsets [start, end) of each part of a session vector (no "text" part when text is off);
+    the artist index, when there is one, is the last column."""
     parts = {"text": text_dim} if text else {}
     parts |= {"disorder": 1, "genre": len(GENRES), "time_of_day": len(TIMES_OF_DAY)}
     if stress:
         parts["stress"] = 1
+    if artist:
+        parts["artist"] = 1
     offsets, at = {}, 0
     for name, width in parts.items():
         offsets[name] = [at, at + width]
@@ -98,6 +102,17 @@ def session_vectors(sessions, emb_tracks, emb_vectors, stress: bool, interval: i
     return vectors, layout(emb_vectors.shape[1], stress, text), kept
 
 
+def with_artists(sessions, vectors, kept, split: pd.Series) -> tuple[np.ndarray, int]:
+    """The vectors with the artist index appended (0 in left-out sessions, which stay all-zero),
+    and the size of the vocabulary: the artists of the training users' sessions (nextgenre.artists)."""
+    if "artist" not in sessions.columns:
+        raise FeaturesError("sessions.parquet: missing column 'artist' (features.artist needs it; rerun ingest)")
+    training = sessions["user"].isin(split.index[split == "train"]).to_numpy()
+    vocabulary = fit_vocabulary(sessions["artist"], training)
+    index = np.where(kept, artist_indexes(sessions["artist"], vocabulary), 0.0).astype(np.float32)
+    return np.concatenate([vectors, index[:, None]], axis=1), vocabulary_size(vocabulary)
+
+
 def candidate_samples(sessions: pd.DataFrame, history: int, classes: int, kept: np.ndarray) -> pd.DataFrame:
     """Targets and their history windows, before the split.
 
@@ -146,12 +161,17 @@ def build_features(sessions, tweets, emb_tracks, emb_vectors, params: dict) -> P
     samples = candidate_samples(sessions, f["history"], f["classes"], kept)
 
     users = sessions.iloc[samples.target][["user", "group"]].drop_duplicates("user")
-    split = split_users(users, sp["val"], sp["test"], params["seed"])
+    split = split_for(users, sp, params["seed"])
     user_codes = {u: i for i, u in enumerate(sorted(sessions.user.unique()))}
     target_user = sessions.user.to_numpy()[samples.target]
     samples["split"] = split.loc[target_user].to_numpy()
     samples["group"] = sessions.group.to_numpy()[samples.target]
     samples["user_index"] = pd.Series(target_user).map(user_codes).to_numpy(dtype=np.int64)
+
+    vocabulary = None
+    if f["artist"]:
+        vectors, vocabulary = with_artists(sessions, vectors, kept, split)
+        offsets = layout(emb_vectors.shape[1], stress, f["text"], artist=True)
 
     overrides = stress_overrides(sessions, tweets, samples, interval, missing) if stress else no_overrides()
     names = class_names(f["classes"])
@@ -180,4 +200,6 @@ def build_features(sessions, tweets, emb_tracks, emb_vectors, params: dict) -> P
         },
         "groups": list(GROUPS),
     }
+    if vocabulary is not None:
+        meta["artist_vocabulary"] = vocabulary  # rows of the artist embedding (nextgenre.artists)
     return Processed(vectors, genre_codes, kept, samples, overrides, meta)

@@ -25,8 +25,8 @@ import yaml
 
 from nextgenre import stats
 from nextgenre.errors import NextgenreError
-from nextgenre.registry import MODELS, mcnemar_key, pairs
-from nextgenre.report import COMPARISON
+from nextgenre.registry import MODELS, label, mcnemar_key, pairs
+from nextgenre.report import COMPARISON, paper_models
 from nextgenre.threads import THREADS_ENV
 
 # Every grid setting is given explicitly, so the workspace's own values never leak in.
@@ -346,15 +346,16 @@ def _p_value(p_value: float) -> str:
 def paper_table(queued: list[Queued], comparisons: dict[str, dict]) -> str:
     """One row per configuration: each model (mean ± sd over seeds, per-seed 95% CIs), the best
     baseline, McNemar per seed for each pair of models, and the paper's numbers."""
+    in_paper = paper_models(comparisons[queued[0].name]["paper"]["table"]) if queued else list(MODELS)
     header = (
-        [m.upper() for m in MODELS]
+        [label(m) for m in MODELS]
         + ["best baseline"]
-        + [f"{a.upper()} vs {b.upper()} (McNemar p)" for a, b in pairs()]
-        + [f"paper {m.upper()}" for m in MODELS]
+        + [f"{label(a)} vs {label(b)} (McNemar p)" for a, b in pairs()]
+        + [f"paper {label(m)}" for m in in_paper]
     )
     lines = [
         "| configuration | seeds | " + " | ".join(header) + " |",
-        "| --- | ---: |" + " --- |" * (len(MODELS) + 1 + len(pairs())) + " ---: |" * len(MODELS),
+        "| --- | ---: |" + " --- |" * (len(MODELS) + 1 + len(pairs())) + " ---: |" * len(in_paper),
     ]
     for config in dict.fromkeys(q.config for q in queued):
         runs = [comparisons[q.name] for q in queued if q.config == config]
@@ -368,7 +369,7 @@ def paper_table(queued: list[Queued], comparisons: dict[str, dict]) -> str:
         cells.append(f"{'/'.join(names)} {_pm([b['accuracy'] for b in best])}")
         cells += [", ".join(_p_value(r[mcnemar_key(a, b)]["p_value"]) for r in runs) for a, b in pairs()]
         row = runs[0]["paper"]["row"] or {}
-        paper = [f"{row[m]:.2f}" if row.get(m) is not None else "—" for m in MODELS]
+        paper = [f"{row[m]:.2f}" if row.get(m) is not None else "—" for m in in_paper]
         lines.append(f"| {config} | {len(runs)} | " + " | ".join(cells + paper) + " |")
     return "\n".join(lines) + "\n"
 
@@ -406,7 +407,7 @@ def ablation_table(seeds: list[int], configs: set[str]) -> str:
     effects = [e for e in EFFECTS if {e[1], e[2]} <= configs]
     if not effects:
         return "No effect can be computed: no pair of its configurations was run.\n"
-    for label, with_config, without_config in effects:
+    for what, with_config, without_config in effects:
         for model in MODELS:
             results = [
                 effect(experiment_name(with_config, s), experiment_name(without_config, s), model, s) for s in seeds
@@ -419,5 +420,5 @@ def ablation_table(seeds: list[int], configs: set[str]) -> str:
                 verdict = "hurts"
             else:
                 verdict = "no clear effect"
-            lines.append(f"| {label} | {model.upper()} | {mean:+.3f} | {cis} | {verdict} |")
+            lines.append(f"| {what} | {label(model)} | {mean:+.3f} | {cis} | {verdict} |")
     return "\n".join(lines) + "\n"

@@ -50,6 +50,7 @@ SESSION_COLUMNS = [
     "created_at",
     "time_of_day",
     "track",
+    "artist",
     "genre",
     *(f"stress_{i}" for i in INTERVALS),
     *(f"n_{i}" for i in INTERVALS),
@@ -97,6 +98,7 @@ def resolve_tracks(tracks: pd.DataFrame, taxonomy: Taxonomy) -> tuple[pd.DataFra
             "genre": [r.genre for r in resolutions],
             "reason": [r.reason for r in resolutions],
             "lyrics": tracks["lyrics"].to_numpy(),
+            "artist": tracks["artist"].to_numpy(),
         }
     )
     return resolved, len(unlisted)
@@ -121,6 +123,7 @@ def build(raw: RawData, key: bytes, taxonomy: Taxonomy | None = None) -> Ingeste
     s["track"] = track[is_session].to_numpy()
     by_track = tracks.set_index("track")
     s["genre"] = s["track"].map(by_track["genre"]).to_numpy()
+    s["artist"] = s["track"].map(by_track["artist"]).to_numpy()
     reasons = s["track"].map(by_track["reason"]).dropna().value_counts()
     for reason, n in reasons.items():
         dropped[reason] += int(n)

@@ -1,21 +1,30 @@
-"""The paper's recurrent classifiers (Keras 3): masking, stacked LSTM or GRU layers, optional
-attention over the time steps, dense layers ending in softmax.
+"""The classifiers (Keras 3): masking, a sequence encoder over the history window, optional
+attention pooling over the time steps, dense layers ending in softmax. The encoders, one per
+registered model (nextgenre.registry, BUILDERS here):
 
-Attention: additive attention pooling (Bahdanau-style scoring, as used for pooling in
-Fastformer, the paper's reference [15]): each step's output h_t of the last recurrent layer gets a
-score e_t = v . tanh(W h_t + b); a softmax over the real (unmasked) steps gives weights a_t
+- lstm, gru: the paper's stacked recurrent layers.
+- sasrec: causal self-attention over the sessions (SASRec, Kang and McAuley 2018): each session
+  vector is projected to `units` numbers and a learned embedding of its position in the window is
+  added; `layers` blocks follow, each layer normalisation, multi-head self-attention (`heads`
+  heads) under a causal mask (a session attends to itself and earlier sessions only) and a
+  position-wise feed-forward layer, with residual connections and dropout; a last layer
+  normalisation. Without attention pooling, the summary is the output at the latest session.
+
+Attention pooling (`model.attention`): additive attention pooling (Bahdanau-style scoring, as used
+for pooling in Fastformer, the paper's reference [15]): each step's output h_t of the encoder gets
+a score e_t = v . tanh(W h_t + b); a softmax over the real (unmasked) steps gives weights a_t
 (padded steps get exactly 0), and the sequence is summarised by sum_t a_t h_t. Without attention
-the summary is the last recurrent layer's final state.
+the summary is the encoder's output at the last step.
+
+Optional inputs: `TextProjection` maps the lyrics columns to fewer numbers; `ArtistEmbedding`
+(features.artist) turns the artist column of every session vector (an index in the training
+users' artist vocabulary, nextgenre.artists) into a learned embedding.
 """
 
 from __future__ import annotations
 
 import keras
 from keras import layers, ops
-
-from nextgenre.registry import MODELS
-
-RECURRENT = {name: getattr(layers, layer) for name, layer in MODELS.items()}
 
 
 @keras.saving.register_keras_serializable(package="nextgenre")
@@ -77,12 +86,146 @@ class TextProjection(layers.Layer):
         return {**super().get_config(), "units": self.units, "start": self.start, "end": self.end}
 
 
+@keras.saving.register_keras_serializable(package="nextgenre")
+class ArtistEmbedding(layers.Layer):
+    """The artist column of every step (an artist's index as a number: 1 = unknown, 2.. = the
+    training users' artists, 0 only in an all-zero, masked step) replaced by a learned embedding
+    of `dim` numbers, appended after the other columns, which pass as they are."""
+
+    def __init__(self, vocabulary: int, dim: int, column: int, **kwargs):
+        super().__init__(**kwargs)
+        self.vocabulary, self.dim, self.column = vocabulary, dim, column
+        self.supports_masking = True
+        self.embedding = layers.Embedding(vocabulary, dim, name="embedding")
+
+    def build(self, input_shape):
+        self.embedding.build(input_shape[:-1])
+
+    def call(self, inputs):
+        ids = ops.cast(ops.round(inputs[..., self.column]), "int32")
+        rest = ops.concatenate([inputs[..., : self.column], inputs[..., self.column + 1 :]], axis=-1)
+        return ops.concatenate([rest, self.embedding(ids)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] - 1 + self.dim)
+
+    def get_config(self):
+        return {**super().get_config(), "vocabulary": self.vocabulary, "dim": self.dim, "column": self.column}
+
+
+@keras.saving.register_keras_serializable(package="nextgenre")
+class PositionEmbedding(layers.Layer):
+    """Adds a learned vector per position in the window, counted as in a window padded at the
+    front to `history` steps (nextgenre.sequences): the latest session always gets the last one,
+    whatever the window's length (at most `history`)."""
+
+    def __init__(self, history: int, **kwargs):
+        super().__init__(**kwargs)
+        self.history = history
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        self.table = self.add_weight(
+            name="table",
+            shape=(self.history, input_shape[-1]),
+            initializer=keras.initializers.RandomNormal(stddev=0.02),
+        )
+
+    def call(self, inputs):
+        steps = ops.shape(inputs)[1]
+        return inputs + self.table[self.history - steps :]
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "history": self.history}
+
+
+@keras.saving.register_keras_serializable(package="nextgenre")
+class LastStep(layers.Layer):
+    """The output at the last (latest) step of a sequence."""
+
+    def call(self, inputs):
+        return inputs[:, -1, :]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[-1])
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+def recurrent_encoder(layer: str):
+    """Stacked LSTM or GRU layers (keras.layers.<layer>): the last one returns its final state,
+    or every step's output for attention pooling."""
+
+    def encode(x, kind: str, params: dict, history: int | None):
+        units, n_layers, dropout = params["units"], params["layers"], params["dropout"]
+        for i in range(n_layers):
+            last = i == n_layers - 1
+            x = getattr(layers, layer)(
+                units, return_sequences=(not last) or params["attention"], name=f"{kind}_{i + 1}"
+            )(x)
+            if dropout > 0 and not last:
+                x = layers.Dropout(dropout, name=f"dropout_{i + 1}")(x)
+        return x
+
+    return encode
+
+
+def self_attention_encoder(x, kind: str, params: dict, history: int | None):
+    """SASRec-style causal self-attention blocks (see the module docstring); the output at the
+    latest step, or every step's ("sequence") for attention pooling."""
+    if not history:
+        raise ValueError(f"{kind}: the window length (history) is needed for the position embedding")
+    units, dropout, heads = params["units"], params["dropout"], params["heads"]
+    x = layers.Dense(units, name="input_projection")(x)
+    x = PositionEmbedding(history, name="positions")(x)
+    if dropout > 0:
+        x = layers.Dropout(dropout, name="dropout_input")(x)
+    for i in range(1, params["layers"] + 1):
+        h = layers.LayerNormalization(name=f"block_{i}_norm")(x)
+        h = layers.MultiHeadAttention(
+            heads, key_dim=max(1, units // heads), dropout=dropout, name=f"block_{i}_self_attention"
+        )(h, h, use_causal_mask=True)
+        if dropout > 0:
+            h = layers.Dropout(dropout, name=f"block_{i}_dropout_attention")(h)
+        x = layers.Add(name=f"block_{i}_residual_attention")([x, h])
+        h = layers.LayerNormalization(name=f"block_{i}_norm_feed_forward")(x)
+        h = layers.Dense(units, activation="relu", name=f"block_{i}_feed_forward_1")(h)
+        h = layers.Dense(units, name=f"block_{i}_feed_forward_2")(h)
+        if dropout > 0:
+            h = layers.Dropout(dropout, name=f"block_{i}_dropout_feed_forward")(h)
+        x = layers.Add(name=f"block_{i}_residual_feed_forward")([x, h])
+    x = layers.LayerNormalization(name="sequence")(x)
+    return x if params["attention"] else LastStep(name="last_step")(x)
+
+
+# Each registered model's encoder (nextgenre.registry.MODELS), from the (masked) step vectors to
+# every step's output (with model.attention) or one summary vector.
+BUILDERS = {
+    "lstm": recurrent_encoder("LSTM"),
+    "gru": recurrent_encoder("GRU"),
+    "sasrec": self_attention_encoder,
+}
+
+
 def build_model(
-    kind: str, input_dim: int, n_classes: int, params: dict, masking: bool = True, text: list[int] | None = None
+    kind: str,
+    input_dim: int,
+    n_classes: int,
+    params: dict,
+    masking: bool = True,
+    text: list[int] | None = None,
+    history: int | None = None,
+    artist: dict | None = None,
 ) -> keras.Model:
     """The classifier. params is the `model` section: units, layers, dense, attention, dropout,
-    text_projection (0: the text columns `text` = [start, end) go to the recurrent layers as they
-    are; n > 0: through a shared linear map to n numbers first, `TextProjection`).
+    text_projection (0: the text columns `text` = [start, end) go to the encoder as they are;
+    n > 0: through a shared linear map to n numbers first, `TextProjection`), heads (sasrec),
+    artist_dim. `history` is the longest window (sasrec's positions); `artist`, where the
+    vectors carry the artist column: {"column", "vocabulary"} (`ArtistEmbedding`).
 
     `masking=False` leaves out the Masking layer: only for windows with no all-zero step, where
     it masks nothing (nextgenre.sequences batches windows of one length, unpadded, and
@@ -92,22 +235,21 @@ def build_model(
     Layer names used downstream: "hidden" (the last hidden dense layer, for t-SNE),
     "attention" (its second output: weights over time steps), "probabilities".
     """
-    if kind not in RECURRENT:
-        raise ValueError(f"unknown model kind {kind!r}: expected one of {', '.join(RECURRENT)}")
-    units, n_layers, dropout = params["units"], params["layers"], params["dropout"]
+    if kind not in BUILDERS:
+        raise ValueError(f"unknown model kind {kind!r}: expected one of {', '.join(BUILDERS)}")
     inputs = keras.Input(shape=(None, input_dim), name="windows")
     x = layers.Masking(mask_value=0.0, name="masking")(inputs) if masking else inputs
+    if artist is not None:
+        if text is not None and artist["column"] < text[1]:
+            raise ValueError("the artist column must follow the text columns")
+        x = ArtistEmbedding(artist["vocabulary"], params["artist_dim"], artist["column"], name="artist_embedding")(x)
     if params["text_projection"] > 0 and text is not None:
         x = TextProjection(params["text_projection"], *text, name="text_projection")(x)
-    for i in range(n_layers):
-        last = i == n_layers - 1
-        x = RECURRENT[kind](units, return_sequences=(not last) or params["attention"], name=f"{kind}_{i + 1}")(x)
-        if dropout > 0 and not last:
-            x = layers.Dropout(dropout, name=f"dropout_{i + 1}")(x)
+    x = BUILDERS[kind](x, kind, params, history)
     if params["attention"]:
-        x, _ = AttentionPooling(units, name="attention")(x)
-    if dropout > 0:
-        x = layers.Dropout(dropout, name="dropout_summary")(x)
+        x, _ = AttentionPooling(params["units"], name="attention")(x)
+    if params["dropout"] > 0:
+        x = layers.Dropout(params["dropout"], name="dropout_summary")(x)
     dense = list(params["dense"])
     for j, width in enumerate(dense):
         name = "hidden" if j == len(dense) - 1 else f"dense_{j + 1}"

@@ -109,14 +109,20 @@ SPEC: dict[str, Check] = {
     "features.stress": boolean(),
     "features.text": boolean(),
     "features.missing_stress": one_of("zero", "drop"),
+    "features.artist": boolean(),
     "split.val": number(0, 0.5, lo_open=True),
     "split.test": number(0, 0.5, lo_open=True),
+    "split.folds": integer(0, 100),
+    "split.fold": integer(0, 99),
+    "split.fold_seed": integer(0, 2**31 - 1),
     "model.units": integer(1, 4096),
     "model.layers": integer(1, 8),
     "model.dense": list_of(integer(1, 4096)),
     "model.attention": boolean(),
     "model.dropout": number(0, 0.9),
     "model.text_projection": integer(0, 4096),
+    "model.heads": integer(1, 64),
+    "model.artist_dim": integer(1, 4096),
     "train.epochs": integer(1, 10000),
     "train.patience": integer(0, 10000),
     "train.batch_size": integer(1, 1_000_000),
@@ -178,6 +184,13 @@ def validate(params: dict) -> dict:
     flat = check_settings(params, SPEC, "params.yaml")
     if flat["split.val"] + flat["split.test"] >= 1:
         raise ParamsError("params.yaml: split.val + split.test must be below 1")
+    if flat["split.folds"] == 1 or flat["split.fold"] >= max(flat["split.folds"], 1):
+        raise ParamsError(
+            f"params.yaml: split.folds = {flat['split.folds']}, split.fold = {flat['split.fold']}: "
+            "expected folds 0 (one split) or at least 2, and fold in 0 .. folds-1"
+        )
+    if flat["split.folds"] >= 2 and flat["split.val"] + 1 / flat["split.folds"] >= 1:
+        raise ParamsError("params.yaml: split.val + 1 / split.folds must be below 1")
     return params
 
 

@@ -9,7 +9,8 @@ Files, all written by `write_processed` and all required by `read_processed`:
   is the session rows start..target-1);
 - stress_overrides.parquet: target, session, stress: the stress of a history session whose
   window is cut at its target's time (nextgenre.stress_windows);
-- meta.json: classes, input_dim, layout (offsets of each part of a vector), history, counts.
+- meta.json: classes, input_dim, layout (offsets of each part of a vector), history, counts;
+  with features.artist, artist_vocabulary (the rows of the artist embedding, nextgenre.artists).
 """
 
 from __future__ import annotations
@@ -54,6 +55,20 @@ class Processed:
         """The column of the stress value in a session vector; None without stress."""
         stress = self.meta.get("layout", {}).get("stress")
         return int(stress[0]) if stress else None
+
+    @property
+    def artist_input(self) -> dict | None:
+        """Where the vectors carry the artist index (features.artist): its column and the size of
+        its vocabulary, what nextgenre.models' ArtistEmbedding needs; None otherwise."""
+        artist = self.meta.get("layout", {}).get("artist")
+        return {"column": int(artist[0]), "vocabulary": int(self.meta["artist_vocabulary"])} if artist else None
+
+    def numeric_columns(self) -> np.ndarray:
+        """The columns of a session vector that are numbers to compute with: all but the artist
+        index (an identifier, which only the models' embedding reads)."""
+        columns = np.arange(self.meta["input_dim"])
+        artist = self.meta.get("layout", {}).get("artist")
+        return columns if not artist else columns[(columns < artist[0]) | (columns >= artist[1])]
 
     def positions(self, split: str) -> np.ndarray:
         """Positions (rows of samples) of the samples of one split."""

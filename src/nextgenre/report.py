@@ -24,7 +24,7 @@ from nextgenre import headroom, stats
 from nextgenre.baselines import BASELINES, DESCRIPTIONS
 from nextgenre.errors import NextgenreError
 from nextgenre.metrics import scores
-from nextgenre.registry import MODELS, mcnemar_key, pairs
+from nextgenre.registry import MODELS, label, mcnemar_key, pairs
 from nextgenre.sources import is_imported_public, is_synthetic
 
 PAPER_KEYS = ("classes", "attention", "stress", "oversampling")
@@ -116,6 +116,11 @@ def run_config(params: dict) -> dict:
         "history": params["features"]["history"],
         "stress_interval": params["data"]["interval"] if params["features"]["stress"] else None,
     }
+
+
+def paper_models(table: list[dict]) -> list[str]:
+    """The registered models that the paper's table gives numbers for (LSTM, GRU), in registry order."""
+    return [m for m in MODELS if any(row.get(m) is not None for row in table)]
 
 
 def match_paper_row(rows: list[dict], config: dict) -> dict | None:
@@ -276,6 +281,7 @@ def render_markdown(c: dict) -> str:
             "data can confirm or refute the paper's results.",
             "",
         ]
+    in_paper = paper_models(c["paper"]["table"])
     stress = "yes" if cfg["stress"] else "no"
     if cfg["stress"]:
         stress += f" ({cfg['stress_interval']}-minute window)"
@@ -296,21 +302,21 @@ def render_markdown(c: dict) -> str:
         "paper's configuration that matches this run; — marks a number the paper does not give.",
         "",
         "| classes | attention | stress | oversampling | "
-        + " | ".join([f"paper {m.upper()}" for m in MODELS] + [f"this run {m.upper()}" for m in MODELS])
+        + " | ".join([f"paper {label(m)}" for m in in_paper] + [f"this run {label(m)}" for m in MODELS])
         + " |",
-        "| ---: | :-: | :-: | :-: |" + " ---: |" * (2 * len(MODELS)),
+        "| ---: | :-: | :-: | :-: |" + " ---: |" * (len(in_paper) + len(MODELS)),
     ]
     row = c["paper"]["row"]
     this = {m: f"**{_f(models[m]['accuracy'])}** {_ci(models[m])}" for m in MODELS}
     for r in c["paper"]["table"]:
         mine = row is not None and all(r[k] == row[k] for k in PAPER_KEYS)
-        cells = [_f(r.get(m), 2) for m in MODELS] + [this[m] if mine else "" for m in MODELS]
+        cells = [_f(r.get(m), 2) for m in in_paper] + [this[m] if mine else "" for m in MODELS]
         lines.append(
             f"| {r['classes']} | {_yes(r['attention'])} | {_yes(r['stress'])} | "
             f"{_yes(r['oversampling'])} | " + " | ".join(cells) + " |"
         )
     if row is None:
-        cells = ["not in the paper" for _ in MODELS] + [this[m] for m in MODELS]
+        cells = ["not in the paper" for _ in in_paper] + [this[m] for m in MODELS]
         lines.append(
             f"| {cfg['classes']} | {_yes(cfg['attention'])} | {_yes(cfg['stress'])} | "
             f"{_yes(cfg['oversampling'])} | " + " | ".join(cells) + " |"
@@ -321,12 +327,12 @@ def render_markdown(c: dict) -> str:
             "compare this run with directly.",
         ]
     else:
-        parts = [f"{m.upper()} {c['paper']['delta'][m]:+.3f}" for m in MODELS if c["paper"]["delta"][m] is not None]
+        parts = [f"{label(m)} {c['paper']['delta'][m]:+.3f}" for m in MODELS if c["paper"]["delta"][m] is not None]
         lines += ["", "This run minus the paper: " + ", ".join(parts) + "."]
 
     lines += [
         "",
-        "## Do the recurrent models beat the baselines?",
+        "## Do the models beat the baselines?",
         "",
         "Every predictor is scored on the same test samples.",
         "",
@@ -335,7 +341,7 @@ def render_markdown(c: dict) -> str:
     ]
     for m in MODELS:
         lines.append(
-            f"| **{m.upper()}** | recurrent model | **{_f(models[m]['accuracy'])}** | {_ci(models[m])} | "
+            f"| **{label(m)}** | {MODELS[m].family} | **{_f(models[m]['accuracy'])}** | {_ci(models[m])} | "
             f"{_f(models[m]['macro_f1'])} | {_f(models[m]['balanced_accuracy'])} |"
         )
     for b in BASELINES:
@@ -354,7 +360,7 @@ def render_markdown(c: dict) -> str:
         else:
             verdict = "not distinguishable from it"
         sentences.append(
-            f"{m.upper()} is {mg['over_best']:+.3f} against it (95% CI of the difference "
+            f"{label(m)} is {mg['over_best']:+.3f} against it (95% CI of the difference "
             f"[{mg['over_best_ci_low']:+.3f}, {mg['over_best_ci_high']:+.3f}]): {verdict}."
         )
     lines += ["", " ".join(sentences)]
@@ -362,7 +368,7 @@ def render_markdown(c: dict) -> str:
     for a, b in pairs():
         mc = c[mcnemar_key(a, b)]
         significant = mc["p_value"] < ALPHA
-        a, b = a.upper(), b.upper()
+        a, b = label(a), label(b)
         lines += [
             "",
             f"## {a} against {b} (McNemar's test)",
@@ -423,7 +429,7 @@ def _known_answers_markdown(k: dict, n_test: int) -> list[str]:
         f"| from-history ceiling | {_f(k['ceiling']['accuracy'])} | {_ci(k['ceiling'])} | 1 |",
     ]
     for name, m in k["models"].items():
-        lines.append(f"| {name.upper()} | {_f(m['accuracy'])} | | {_share(m)} |")
+        lines.append(f"| {label(name)} | {_f(m['accuracy'])} | | {_share(m)} |")
     if h["ci_low"] <= 0:
         lines += [
             "",

@@ -2,8 +2,8 @@
 bytes depend on the weights alone.
 
 Model folder (models/<model>/): `config.json` (kind, input_dim, classes, history, the `model`
-params) and `weights.npz` (a zip of one .npy per weight, in model.weights order, written with a
-fixed date and sorted names: no timestamps).
+params, the text columns and the artist input) and `weights.npz` (a zip of one .npy per weight,
+in model.weights order, written with a fixed date and sorted names: no timestamps).
 """
 
 from __future__ import annotations
@@ -51,7 +51,16 @@ def train_model(kind: str, processed: Processed, params: dict, live=None):
     val_data = fit_data(WindowDataset(windows, val_pos, labels, tp["batch_size"]), input_dim)
 
     text = processed.meta["layout"].get("text")
-    model = build_model(kind, input_dim, len(processed.meta["classes"]), mp, masking=windows.has_gaps(), text=text)
+    model = build_model(
+        kind,
+        input_dim,
+        len(processed.meta["classes"]),
+        mp,
+        masking=windows.has_gaps(),
+        text=text,
+        history=processed.meta["history"],
+        artist=processed.artist_input,
+    )
     compile_model(model, tp["learning_rate"])
     stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=tp["patience"], restore_best_weights=True)
     progress = keras.callbacks.LambdaCallback(
@@ -133,8 +142,9 @@ def summarize_restored_epoch(live, history: dict, best: int) -> None:
 
 def model_config(kind: str, processed: Processed, params: dict) -> dict:
     """The config.json saved beside a model's weights: what load_model needs to rebuild the network
-    (its kind, input width, classes, `model` settings and text columns) and what evaluate checks
-    against data/processed (the classes, the input width and the history length)."""
+    (its kind, input width, classes, `model` settings, text columns and artist input) and what
+    evaluate checks against data/processed (the classes, the input width, the history length and
+    the artist input)."""
     return {
         "kind": kind,
         "input_dim": processed.meta["input_dim"],
@@ -142,6 +152,7 @@ def model_config(kind: str, processed: Processed, params: dict) -> dict:
         "history": processed.meta["history"],
         "model": params["model"],
         "text_columns": processed.meta["layout"].get("text"),
+        "artist": processed.artist_input,
     }
 
 
@@ -180,6 +191,8 @@ def load_model(folder):
         config["model"],
         config.get("masking", True),
         config.get("text_columns"),
+        history=config["history"],
+        artist=config.get("artist"),
     )
     with np.load(folder / "weights.npz") as npz:
         model.set_weights([npz[name] for name in sorted(npz.files)])

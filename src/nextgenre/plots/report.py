@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from nextgenre.baselines import BASELINES  # noqa: E402
-from nextgenre.registry import MODELS  # noqa: E402
+from nextgenre.registry import MODELS, label  # noqa: E402
 
 MODEL_COLOR, BASELINE_COLOR, PAPER_COLOR = "#2b6cb0", "#a0aec0", "#c53030"
 
@@ -25,7 +25,7 @@ def accuracy_chart(comparison: dict, path: str | Path) -> None:
         [results[n]["ci_high"] - a for n, a in zip(names, acc)],
     ]
     colors = [MODEL_COLOR if n in MODELS else BASELINE_COLOR for n in names]
-    labels = [n.upper() if n in MODELS else n.replace("_", " ") for n in names]
+    labels = [label(n) if n in MODELS else n.replace("_", " ") for n in names]
 
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
     x = range(len(names))
