@@ -20,7 +20,7 @@ def main() -> None:
         markdown.write_text(report.render_markdown(comparison))
         accuracy_chart(comparison, chart)
         write_json(full, comparison)
-        write_json(headline, report.headline(comparison))
+        write_json(headline, report.headline(comparison), sort_keys=False)  # the order of the columns
     models = ", ".join(f"{report.label(m)} {comparison['models'][m]['accuracy']:.3f}" for m in report.MODELS)
     best = comparison["best_baseline"]
     print(

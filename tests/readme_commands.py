@@ -71,7 +71,7 @@ RUN_BY: dict[str, RunBy] = {
         "(nextgenre.grid.queue_grid), not DVC's comma sweep",
     ),
     "dvc queue start -j 2": RunBy((PAPER_GRID,), "through experiments/grid.py -j 2 (nextgenre.grid.run_queue)"),
-    "dvc exp show --md --drop '.*' --keep 'Experiment|(lstm|gru|best_baseline)\\.(accuracy|ci_)|mcnemar|"
+    "dvc exp show --md --drop '.*' --keep 'Experiment|(lstm|gru|sasrec|best_baseline)\\.(accuracy|ci_)|"
     "features\\.(classes|stress)$|model\\.attention|train\\.oversample|data\\.interval|seed|synthetic\\.scale'": RunBy(
         (EXPERIMENT,), f"as written (read from README), {TINY}, after the paper grid"
     ),

@@ -37,7 +37,7 @@ def test_two_runs_from_scratch_agree(request, tmp_path):
     # Asked for only now, so that another worker can build it while this one runs the second.
     reproduced = request.getfixturevalue("reproduced")
     first_hashes, second_hashes = lock_hashes(reproduced), lock_hashes(second)
-    assert len(first_hashes) == 7 + 2 * len(MODELS)  # 7 single stages; train and evaluate per model
+    assert len(first_hashes) == 8 + 2 * len(MODELS)  # 8 single stages; train and evaluate per model
     for stage in first_hashes:
         assert first_hashes[stage] == second_hashes[stage], stage
     for path in STAGE_METRICS:

@@ -156,7 +156,8 @@ def to_jsonable(obj):
     return obj
 
 
-def write_json(path: str | os.PathLike, obj) -> None:
-    """Write `obj` as JSON with sorted keys and rounded floats, atomically."""
+def write_json(path: str | os.PathLike, obj, sort_keys: bool = True) -> None:
+    """Write `obj` as JSON with rounded floats, atomically; keys sorted, or in `obj`'s own order
+    where that order is meant to be read (`sort_keys=False`)."""
     with atomic_file(path) as tmp:
-        tmp.write_text(json.dumps(to_jsonable(obj), indent=2, sort_keys=True) + "\n")
+        tmp.write_text(json.dumps(to_jsonable(obj), indent=2, sort_keys=sort_keys) + "\n")

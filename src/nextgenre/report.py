@@ -236,7 +236,9 @@ def headline(c: dict) -> dict:
     `headroom_share` where the comparison has one and the headroom is real (synthetic data, whose
     truth is known: the known-answers block, where the headroom's interval lies above zero; with
     no learnable headroom the share is noise and stays in the report only); the best baseline's
-    accuracy (its name is in the report); McNemar's p of every pair of models."""
+    accuracy (its name is in the report); McNemar's p of every pair of models. In that order, which
+    is the order of `dvc exp show`'s first columns (the file is written unsorted): every model's
+    accuracy comes before the baseline and the tests, whatever the models' names."""
     answers = c.get("known_answers", {})
     learnable = (answers.get("headroom") or {}).get("ci_low") is not None and answers["headroom"]["ci_low"] > 0
     known = answers.get("models", {}) if learnable else {}
