@@ -2,6 +2,8 @@
 
 import json
 import re
+import threading
+from contextlib import contextmanager
 
 import pytest
 
@@ -143,3 +145,39 @@ def test_threads_are_shared_out_among_workers(monkeypatch):
     assert grid.threads_per_worker(1) == 2
     assert grid.threads_per_worker(2) == 1
     assert grid.threads_per_worker(4) == 1
+
+
+def test_workers_that_left_early_are_started_again(monkeypatch):
+    """A worker can exit while experiments are still queued (a `dvc queue stop` kept by the broker
+    from an earlier run stops the next run's first worker after one experiment): run_queue starts
+    workers again instead of waiting for ever, and sends no stop to workers that are gone."""
+    started, stops = [], []
+    queued = ["b", "c"]
+
+    class Queue:
+        def iter_queued(self):
+            return iter(queued)
+
+        def iter_active(self):
+            return iter([])
+
+        def iter_failed(self):
+            return iter([])
+
+    def start_workers(jobs, env):
+        exited = threading.Event()
+        exited.set()  # each start runs one queued experiment, then its worker is gone
+        if queued and started:
+            queued.pop(0)
+        started.append(jobs)
+        return exited
+
+    @contextmanager
+    def queue():
+        yield Queue()
+
+    monkeypatch.setattr(grid, "_start_workers", start_workers)
+    monkeypatch.setattr(grid, "_dvc_queue", queue)
+    monkeypatch.setattr(grid, "_run", lambda *command: stops.append(command))
+    grid.run_queue(2, poll_seconds=0)
+    assert started == [2, 2, 2] and not queued and stops == []

@@ -14,6 +14,7 @@ import io
 import json
 import os
 import subprocess
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -192,20 +193,42 @@ def run_queue(jobs: int, poll_seconds: float = 1.0) -> None:
     `dvc queue start` returns at once, leaving a process that watches the workers and holds its
     output open until the last one exits. Left alone, an idle worker exits only after DVC's
     monitor has found the queue empty, checking every 10 s; so `dvc queue stop` asks them to exit
-    as soon as the last experiment is in (a tiny grid: 10 s instead of 17 s)."""
+    as soon as the last experiment is in (a tiny grid: 10 s instead of 17 s).
+
+    That stop is a broadcast, which the filesystem broker keeps for a worker of the same name
+    when none is running: the next run's first worker then exits after one experiment, and the
+    others would wait for ever (it happened to a real-data search). So while experiments are
+    queued and no worker is left, workers are started again."""
     env = {**os.environ, THREADS_ENV: str(threads_per_worker(jobs))}
-    command = ["dvc", "queue", "start", "-j", str(jobs)]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env) as start:
-        if start.wait() != 0:
-            raise NextgenreError(f"`{' '.join(command)}` failed:\n{start.communicate()[0]}")
-        with _dvc_queue() as queue:
-            while any(True for _ in queue.iter_queued()) or any(True for _ in queue.iter_active()):
-                time.sleep(poll_seconds)
-            failed = [entry.name or entry.stash_rev[:7] for entry, _ in queue.iter_failed()]
+    workers = [_start_workers(jobs, env)]
+    with _dvc_queue() as queue:
+        while (queued := any(True for _ in queue.iter_queued())) or any(True for _ in queue.iter_active()):
+            if queued and workers[-1].is_set() and not any(True for _ in queue.iter_active()):
+                workers.append(_start_workers(jobs, env))
+            time.sleep(poll_seconds)
+        failed = [entry.name or entry.stash_rev[:7] for entry, _ in queue.iter_failed()]
+    if not workers[-1].is_set():  # no stop for workers that are gone (it would be kept)
         _run("dvc", "queue", "stop")
-        start.communicate()  # the end of its output: every worker has exited
+    for exited in workers:
+        exited.wait()  # the end of its output: every worker it started has exited
     if failed:
         raise NextgenreError(f"experiments failed: {', '.join(failed)} (see `dvc queue logs <name>`)")
+
+
+def _start_workers(jobs: int, env: dict) -> threading.Event:
+    """`dvc queue start -j jobs`; the event is set once the last worker it started has exited."""
+    command = ["dvc", "queue", "start", "-j", str(jobs)]
+    start = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    if start.wait() != 0:
+        raise NextgenreError(f"`{' '.join(command)}` failed:\n{start.communicate()[0]}")
+    exited = threading.Event()
+
+    def read_to_the_end() -> None:
+        start.communicate()
+        exited.set()
+
+    threading.Thread(target=read_to_the_end, daemon=True).start()
+    return exited
 
 
 def _exp_ref(name: str, required: bool = True) -> str | None:
