@@ -74,8 +74,8 @@ CHECKS = [
     ("README.md", "against {best_baseline.accuracy:.3f} for the best baseline, `{best_baseline.name}`", COMPARISON),
     (
         "README.md",
-        "p = {mcnemar_lstm_vs_gru.p_value:.2f} for LSTM and GRU, {mcnemar_lstm_vs_sasrec.p_value:.2f} and "
-        "{mcnemar_gru_vs_sasrec.p_value:.2f} for each",
+        "p = {mcnemar_lstm_vs_gru.p_value:.2f} for LSTM and GRU, {mcnemar_lstm_vs_sasrec.p_value:.2f} for LSTM and "
+        "{mcnemar_gru_vs_sasrec.p_value:.2f} for GRU against",
         HEADLINE,
     ),
     ("README.md", "generator's truth) is {known_answers.ceiling.accuracy:.3f}", COMPARISON),
