@@ -202,8 +202,11 @@ def run_queue(jobs: int, poll_seconds: float = 1.0) -> None:
     env = {**os.environ, THREADS_ENV: str(threads_per_worker(jobs))}
     workers = [_start_workers(jobs, env)]
     with _dvc_queue() as queue:
-        while (queued := any(True for _ in queue.iter_queued())) or any(True for _ in queue.iter_active()):
-            if queued and workers[-1].is_set() and not any(True for _ in queue.iter_active()):
+        while True:
+            queued, active = any(True for _ in queue.iter_queued()), any(True for _ in queue.iter_active())
+            if not (queued or active):
+                break
+            if queued and not active and workers[-1].is_set():
                 workers.append(_start_workers(jobs, env))
             time.sleep(poll_seconds)
         failed = [entry.name or entry.stash_rev[:7] for entry, _ in queue.iter_failed()]

@@ -18,10 +18,14 @@ from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from nextgenre.errors import NextgenreError
 
 
+def _pooled_groups(frame: pd.DataFrame, at_least: int) -> pd.Series:
+    """Every user's group as a stratum, the groups with fewer than `at_least` users pooled into one."""
+    return frame.group.where(frame.group.map(frame.group.value_counts()) >= at_least, "_pooled")
+
+
 def _strata(frame: pd.DataFrame, n_hold: int) -> pd.Series | None:
     """Groups as strata, those with fewer than 2 users pooled; None where stratifying cannot work."""
-    counts = frame.group.value_counts()
-    s = frame.group.where(frame.group.map(counts) >= 2, "_pooled")
+    s = _pooled_groups(frame, 2)
     if s.value_counts().min() < 2 or s.nunique() > min(n_hold, len(frame) - n_hold):
         return None
     return s
@@ -63,8 +67,7 @@ def user_folds(users: pd.DataFrame, folds: int, seed: int) -> pd.Series:
     users = users.sort_values("user").reset_index(drop=True)
     if len(users) < folds:
         raise NextgenreError(f"only {len(users)} users have samples: too few for {folds} folds")
-    counts = users.group.value_counts()
-    strata = users.group.where(users.group.map(counts) >= folds, "_pooled")
+    strata = _pooled_groups(users, folds)
     stratify = strata.value_counts().min() >= folds
     cutter = (StratifiedKFold if stratify else KFold)(n_splits=folds, shuffle=True, random_state=seed)
     fold = np.empty(len(users), dtype=np.int64)
