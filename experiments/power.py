@@ -5,6 +5,7 @@ run as DVC experiments; writes reports/power.md (see nextgenre.power).
     python experiments/power.py --weak 0.3 --strong 0.8 --seeds 1 2 3 4 5 -j 1
     python experiments/power.py --effects mood -S synthetic.scale=0.2 -S model.text_projection=8 \
         -S train.batch_size=32 -j 2 --out reports/power-mood.md
+    python experiments/power.py --levels strong -S synthetic.scale=0.2 ... --out reports/power-strong.md
 
 Every cell x seed is queued with `dvc exp run --queue -n <cell>-s<seed>` (nextgenre.grid), seed
 by seed, run with `dvc queue start -j N`, and read back from its experiment ref. With --reuse,
@@ -26,6 +27,7 @@ from nextgenre.outputs import atomic_file
 from nextgenre.provenance import PIPELINE, record
 from nextgenre.runner import run_stage
 
+LEVELS = ("zero", "weak", "strong")
 NOTE = (
     "**Synthetic data:** the effects are planted by the generator; this tests whether the pipeline "
     "finds known answers, not the paper's hypothesis."
@@ -38,6 +40,7 @@ def main() -> None:
     parser.add_argument("--weak", type=float, default=0.3)
     parser.add_argument("--strong", type=float, default=0.8)
     parser.add_argument("--effects", nargs="+", choices=power.EFFECTS, default=list(power.EFFECTS))
+    parser.add_argument("--levels", nargs="+", choices=LEVELS, default=list(LEVELS), help="e.g. strong alone")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="parallel queue workers")
     parser.add_argument("-S", "--set", action="append", default=[], metavar="KEY=VALUE", help="for every experiment")
     parser.add_argument("--reuse", action="store_true", help="keep experiments of the same name that already ran")
@@ -46,7 +49,9 @@ def main() -> None:
     grid_remote.add_arguments(parser)
     args = parser.parse_args()
 
-    strengths = {"zero": 0.0, "weak": args.weak, "strong": args.strong}
+    strengths = {
+        level: s for level, s in {"zero": 0.0, "weak": args.weak, "strong": args.strong}.items() if level in args.levels
+    }
     cells = power.cells(strengths, effects=args.effects)
     extra = grid.parse_settings(args.set)
     command = "python experiments/power.py " + " ".join(sys.argv[1:])

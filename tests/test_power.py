@@ -25,8 +25,16 @@ def test_cells_plant_one_effect_each_and_switch_only_the_detecting_input():
     assert all(v == 0 for k, v in cells["none-plain"].items() if k.startswith("synthetic."))
     first, rest = power.batches(STRENGTHS)
     assert {n for n, _ in first} | {n for n, _ in rest} == set(cells) and not any("weak" in n for n, _ in first)
-    with pytest.raises(ValueError):
-        power.cells({"weak": 0.3})
+    with pytest.raises(ValueError, match="level zero"):
+        power.cells({"zero": 0.1, "weak": 0.3})
+
+
+def test_a_study_of_the_strong_level_alone_runs_its_cells_and_comparisons_only():
+    strong = {"strong": 0.8}
+    assert [n for n, _ in power.cells(strong)] == [n for n, _ in power.cells(STRENGTHS, ["strong"])]
+    assert len(power.cells(strong)) == 5  # memory: plain; lyrics: plain, notext; mood: stress, plain
+    assert {r["level"] for r in power.comparisons(strong)} == {"strong"}
+    assert power.batches(strong) == [power.cells(strong)]
 
 
 def test_a_study_of_some_effects_runs_only_their_cells_and_comparisons():

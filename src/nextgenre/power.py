@@ -50,9 +50,9 @@ def cell_name(effect: str, level: str, variant: str) -> str:
 def cells(strengths: dict[str, float], levels=None, effects=EFFECTS) -> list[tuple[str, dict]]:
     """Every (name, settings) to run once per seed, for the `levels` and `effects` given (all by
     default); `strengths`: level -> strength, e.g. {"zero": 0.0, "weak": 0.3, "strong": 0.8} (the
-    zero level must be 0)."""
-    if strengths.get("zero") != 0:
-        raise ValueError("the power study needs the level zero at strength 0")
+    zero level, where there is one, must be 0: a study of the strong level alone has none)."""
+    if strengths.get("zero", 0) != 0:
+        raise ValueError("the power study's level zero must be at strength 0")
     unknown = set(effects) - set(EFFECTS)
     if unknown:
         raise ValueError(f"no planted effect {', '.join(sorted(unknown))}; choose from {', '.join(EFFECTS)}")
