@@ -6,6 +6,7 @@ run as DVC experiments; writes reports/power.md (see nextgenre.power).
     python experiments/power.py --effects mood -S synthetic.scale=0.2 -S model.text_projection=8 \
         -S train.batch_size=32 -j 2 --out reports/power-mood.md
     python experiments/power.py --levels strong -S synthetic.scale=0.2 ... --out reports/power-strong.md
+    python experiments/power.py --levels strong --only mood-strong-stress ...  (headroom shares only)
 
 Every cell x seed is queued with `dvc exp run --queue -n <cell>-s<seed>` (nextgenre.grid), seed
 by seed, run with `dvc queue start -j N`, and read back from its experiment ref. With --reuse,
@@ -41,6 +42,12 @@ def main() -> None:
     parser.add_argument("--strong", type=float, default=0.8)
     parser.add_argument("--effects", nargs="+", choices=power.EFFECTS, default=list(power.EFFECTS))
     parser.add_argument("--levels", nargs="+", choices=LEVELS, default=list(LEVELS), help="e.g. strong alone")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="CONFIGURATION",
+        help="these configurations alone (a comparison needs both its own)",
+    )
     parser.add_argument("-j", "--jobs", type=int, default=1, help="parallel queue workers")
     parser.add_argument("-S", "--set", action="append", default=[], metavar="KEY=VALUE", help="for every experiment")
     parser.add_argument("--reuse", action="store_true", help="keep experiments of the same name that already ran")
@@ -52,22 +59,24 @@ def main() -> None:
     strengths = {
         level: s for level, s in {"zero": 0.0, "weak": args.weak, "strong": args.strong}.items() if level in args.levels
     }
-    cells = power.cells(strengths, effects=args.effects)
+    batches = power.batches(strengths, args.effects)
+    if args.only:
+        unknown = set(args.only) - {name for batch in batches for name, _ in batch}
+        if unknown:
+            parser.error(f"--only: no configuration {', '.join(sorted(unknown))} in these levels and effects")
+        batches = [b for b in ([(n, s) for n, s in batch if n in args.only] for batch in batches) if b]
+    cells = [cell for batch in batches for cell in batch]
     extra = grid.parse_settings(args.set)
     command = "python experiments/power.py " + " ".join(sys.argv[1:])
     started = time.perf_counter()
     if args.part or args.collect:  # one of several machines, or the one that gathers their runs
-        named = {
-            n: s
-            for batch in power.batches(strengths, args.effects)
-            for n, s in grid.experiments(dict(batch), args.seeds, extra).items()
-        }
+        named = {n: s for batch in batches for n, s in grid.experiments(dict(batch), args.seeds, extra).items()}
         provenance = grid_remote.execute(named, args, command)
         if provenance is None:
             return
     else:
         if not args.collect_only:
-            for batch in power.batches(strengths, args.effects):  # strong and zero first: the targets
+            for batch in batches:  # strong and zero first: the targets
                 grid.queue_grid(dict(batch), args.seeds, extra, reuse=args.reuse)
                 grid.run_queue(args.jobs, poll_seconds=10)  # hours of training: a look every 10 s
         minutes = (time.perf_counter() - started) / 60

@@ -68,11 +68,12 @@ def smoke_section(name: str) -> list[str]:
     """The headline numbers of experiment `name`: accuracy per model with its 95% interval, and
     the best baseline."""
     from nextgenre.grid import read_comparison
+    from nextgenre.registry import label
 
     comparison = read_comparison(name)
     rows = ["| predictor | test accuracy | 95% CI |", "| --- | ---: | :-: |"]
     for model, m in comparison["models"].items():
-        rows.append(f"| {model.upper()} | {m['accuracy']:.3f} | [{m['ci_low']:.3f}, {m['ci_high']:.3f}] |")
+        rows.append(f"| {label(model)} | {m['accuracy']:.3f} | [{m['ci_low']:.3f}, {m['ci_high']:.3f}] |")
     best = comparison["best_baseline"]
     rows.append(f"| best baseline ({best['name']}) | {best['accuracy']:.3f} | |")
     return [

@@ -19,6 +19,7 @@ import yaml
 
 from nextgenre import grid
 from nextgenre.headroom import TRUTH_INPUTS, truth_correct
+from nextgenre.registry import label
 from nextgenre.runner import run_stage
 
 
@@ -49,7 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("experiments", nargs="+")
     args = parser.parse_args()
-    models = " | ".join(f"{m.upper()}: accuracy, share whole / window" for m in grid.MODELS)
+    models = " | ".join(f"{label(m)}: accuracy, share whole / window" for m in grid.MODELS)
     print(f"| experiment | test samples | best baseline | ceiling, whole history | ceiling, window | {models} |")
     print("| --- | ---: | --- | ---: | ---: |" + " --- |" * len(grid.MODELS))
     for name in args.experiments:

@@ -3,10 +3,14 @@ nextgenre.grid, tested in tests/test_grid.py."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from nextgenre import power
 from nextgenre.params import SPEC
+from tests.conftest import ROOT
 
 STRENGTHS = {"zero": 0.0, "weak": 0.3, "strong": 0.8}
 
@@ -96,3 +100,9 @@ def test_interval_over_seeds_holds_the_spread_between_seeds():
     got = {**power.summarise(row, [(d, d - 0.01, d + 0.01) for d in (0.01, 0.02, 0.03, 0.04, 0.05)]), "model": "gru"}
     assert got["seeds_ci"] == pytest.approx((low, high))
     assert f"+0.030 [{low:+.3f}, {high:+.3f}]" in power.power_table([{**got, "ceiling_effect": None}])
+
+
+def test_the_study_refuses_a_configuration_that_its_levels_do_not_have():
+    command = ["experiments/power.py", "--levels", "strong", "--only", "mood-weak-stress", "--collect-only"]
+    done = subprocess.run([sys.executable, *command], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2 and "--only: no configuration mood-weak-stress" in done.stderr

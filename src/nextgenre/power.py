@@ -22,7 +22,7 @@ import numpy as np
 from scipy.stats import binomtest, sem, t
 
 from nextgenre import grid
-from nextgenre.registry import MODELS
+from nextgenre.registry import MODELS, label
 
 EFFECTS = ("mood", "memory", "lyrics")
 MIN_SEEDS = 5  # the study's design: at least this many seeds per comparison
@@ -225,9 +225,9 @@ def power_table(summary: list[dict]) -> str:
     ]
     for r in summary:
         against = "Markov" if r["without"] is None else r["without"].rsplit("-", 1)[-1]
-        label = f"| {r['effect']} ({r['with'].rsplit('-', 1)[-1]} vs {against}) | {r['level']} ({r['strength']:g}) | "
+        row = f"| {r['effect']} ({r['with'].rsplit('-', 1)[-1]} vs {against}) | {r['level']} ({r['strength']:g}) | "
         if r["seeds"] == 0:
-            lines.append(label + f"{r['model'].upper()} | 0 | not run | | | | | |")
+            lines.append(row + f"{label(r['model'])} | 0 | not run | | | | | |")
             continue
         what = "false-positive rate" if r["strength"] == 0 else "power"
         if r["strength"] == 0:
@@ -239,7 +239,7 @@ def power_table(summary: list[dict]) -> str:
         if r["seeds"] < MIN_SEEDS:
             verdict += f" (only {r['seeds']} seeds)"
         lines.append(
-            label + f"{r['model'].upper()} | {r['seeds']} | {r['mean_difference']:+.3f}{over_seeds} | {ceiling} | "
+            row + f"{label(r['model'])} | {r['seeds']} | {r['mean_difference']:+.3f}{over_seeds} | {ceiling} | "
             f"{r['detected']}/{r['seeds']} | {what} {r['share']:.2f} {_interval(*r['share_ci'])} | "
             f"{r['below_zero']}/{r['seeds']} | {verdict} |"
         )
@@ -254,7 +254,7 @@ def per_seed_table(summary: list[dict], seeds: list[int]) -> str:
     for r in summary:
         cells = [f"{d:+.3f} [{lo:+.3f}, {hi:+.3f}]" for d, lo, hi in r["per_seed"]]
         cells += ["not run"] * (len(seeds) - len(cells))
-        lines.append(f"| {r['effect']} | {r['level']} | {r['model'].upper()} | " + " | ".join(cells) + " |")
+        lines.append(f"| {r['effect']} | {r['level']} | {label(r['model'])} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -267,7 +267,7 @@ def headroom_table(rows: list[dict]) -> str:
         mean = "—" if r["mean_share"] is None else f"{r['mean_share']:.2f}"
         room = "—" if r["headroom"] is None else f"{r['headroom']:+.3f}"
         lines.append(
-            f"| {r['cell']} | {r['model'].upper()} | {room} | {mean} | "
+            f"| {r['cell']} | {label(r['model'])} | {room} | {mean} | "
             + ", ".join(f"{s:.2f}" for s in r["shares"])
             + " |"
         )
