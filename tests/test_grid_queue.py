@@ -9,6 +9,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -36,10 +37,11 @@ elif sys.argv[1:3] == ["queue", "stop"]:
 
 
 class RunningFor:
-    """A queue with one experiment that runs for `reads` reads of the running tasks."""
+    """A queue with one experiment that runs for `reads` reads of the running tasks; `failed`:
+    the entries that had failed before; `fails`: one that fails when the experiment ends."""
 
-    def __init__(self, state: Path, reads: int):
-        self.state, self.reads = state, reads
+    def __init__(self, state: Path, reads: int, failed=(), fails=None):
+        self.state, self.reads, self.failed, self.fails = state, reads, list(failed), fails
 
     def iter_queued(self):
         return iter(())
@@ -47,10 +49,12 @@ class RunningFor:
     def iter_active(self):
         assert not (self.state / "stop").exists(), "the workers were stopped while an experiment ran"
         self.reads -= 1
+        if self.reads == -1 and self.fails:
+            self.failed.append(self.fails)
         return iter(["4-class-s42"] if self.reads >= 0 else ())
 
     def iter_failed(self):
-        return iter(())
+        return iter([(entry, None) for entry in self.failed])
 
 
 @pytest.fixture
@@ -77,6 +81,20 @@ def test_the_workers_are_stopped_after_the_last_experiment_and_have_exited_on_re
 
 def test_a_queue_that_cannot_start_says_so(fake_dvc, monkeypatch):
     (fake_dvc / "fail").touch()
-    monkeypatch.setattr(grid, "_dvc_queue", lambda: pytest.fail("read a queue that did not start"))
+    monkeypatch.setattr(grid, "_dvc_queue", contextmanager(lambda: (yield RunningFor(fake_dvc, reads=0))))
     with pytest.raises(NextgenreError, match=r"`dvc queue start -j 2` failed:\nERROR: the queue could not start"):
         grid.run_queue(2)
+
+
+def test_only_the_experiments_that_failed_in_this_run_are_reported(fake_dvc, monkeypatch):
+    """An entry that had failed before (a task killed when its worker died) stays in DVC's
+    list of failures; a later run, which queued it again and ran it, must not report it."""
+    old = SimpleNamespace(name="4-class-f4", stash_rev="a" * 40)
+    queue = RunningFor(fake_dvc, reads=2, failed=[old])
+    monkeypatch.setattr(grid, "_dvc_queue", contextmanager(lambda: (yield queue)))
+    grid.run_queue(1, poll_seconds=0.01)  # the old failure alone: no error
+
+    (fake_dvc / "stop").unlink()
+    queue.reads, queue.fails = 2, SimpleNamespace(name="3-class-f0", stash_rev="b" * 40)
+    with pytest.raises(NextgenreError, match=r"experiments failed: 3-class-f0 \("):
+        grid.run_queue(1, poll_seconds=0.01)

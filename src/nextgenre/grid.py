@@ -198,8 +198,11 @@ def run_queue(jobs: int, poll_seconds: float = 1.0) -> None:
     That stop is a broadcast, which the filesystem broker keeps for a worker of the same name
     when none is running: the next run's first worker then exits after one experiment, and the
     others would wait for ever (it happened to a real-data search). So while experiments are
-    queued and no worker is left, workers are started again."""
+    queued and no worker is left, workers are started again. Raises for the experiments that
+    failed in this run (not for those that had failed before it)."""
     env = {**os.environ, THREADS_ENV: str(threads_per_worker(jobs))}
+    with _dvc_queue() as queue:  # failures of earlier runs are not this run's
+        failed_before = {entry.stash_rev for entry, _ in queue.iter_failed()}
     workers = [_start_workers(jobs, env)]
     with _dvc_queue() as queue:
         while True:
@@ -209,7 +212,7 @@ def run_queue(jobs: int, poll_seconds: float = 1.0) -> None:
             if queued and not active and workers[-1].is_set():
                 workers.append(_start_workers(jobs, env))
             time.sleep(poll_seconds)
-        failed = [entry.name or entry.stash_rev[:7] for entry, _ in queue.iter_failed()]
+        failed = [e.name or e.stash_rev[:7] for e, _ in queue.iter_failed() if e.stash_rev not in failed_before]
     if not workers[-1].is_set():  # no stop for workers that are gone (it would be kept)
         _run("dvc", "queue", "stop")
     for exited in workers:
