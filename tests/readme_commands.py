@@ -151,6 +151,10 @@ NO_TEST_YET: dict[str, str] = {
     "power study of one effect, one seed, in the tiny repository",
     "python experiments/power.py --seeds 1 2 3 4 5 -S synthetic.scale=0.2 -S model.text_projection=8 "
     "-S train.batch_size=32 -j 2 --out reports/power-scale0.2.md": "the same with --out and -S model.text_projection",
+    "python experiments/power.py --levels strong --only memory-strong-plain lyrics-strong-plain mood-strong-stress "
+    "--seeds 1 2 3 4 5 -S synthetic.scale=0.2 -S model.text_projection=8 -S train.batch_size=32 -j 2 "
+    "--out reports/power-scale0.2-strong.md": "the same with --levels strong --only one configuration (its "
+    "arguments are checked by tests/test_power.py)",
     "dvc exp run -n scale1-mood-strong-stress-s1 -S seed=1 -S synthetic.mood_effect=0.8 -S features.stress=true "
     "-S model.text_projection=8": "the same settings in the tiny repository",
     "dvc exp run -n scale1-lyrics-strong-plain-s1 -S seed=1 -S synthetic.lyrics_effect=0.8 "

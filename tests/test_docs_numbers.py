@@ -26,6 +26,7 @@ HEADLINE, COMPARISON, IMPORT = "metrics/headline.json", "reports/comparison.json
 EMBED, PAPER = "metrics/embed.json", "paper/tables.yaml"
 REAL_MD, REAL_JSON = "reports/real_lastfm.md", "reports/real_lastfm.json"
 GRID, POWER, POWER_02 = "reports/paper_table.md", "reports/power.md", "reports/power-scale0.2.md"
+POWER_3M = "reports/power-scale0.2-strong.md"  # the three models in the strong cells
 KNOWN, THEME = "reports/benchmarks/known_answers.md", "reports/benchmarks/theme_probe.md"
 MEAN_DIFF = "mean difference [95% CI over seeds]"
 SHARE, HEADROOM = "headroom share, mean", "headroom (ceiling - best baseline, mean)"
@@ -353,6 +354,30 @@ CHECKS = [
         POWER_02,
     ),
     ("docs/headroom.md", "against memory's {memory-strong-plain/LSTM|" + HEADROOM + "} it costs", POWER_02),
+    # docs/power.md: the three models in the strong cells
+    (
+        "docs/power.md",
+        "shares LSTM {memory-strong-plain/LSTM|" + SHARE + "}, GRU {memory-strong-plain/GRU|" + SHARE + "}, SASRec "
+        "{memory-strong-plain/SASRec|" + SHARE + "} (headroom {memory-strong-plain/LSTM|" + HEADROOM + "}), and the "
+        f"memory is found in 5 of 5 seeds by each, SASRec {effect(f'{MEM}/{STRONG}', 'SASRec')} over the Markov chain",
+        POWER_3M,
+    ),
+    (
+        "docs/power.md",
+        "SASRec {lyrics-strong-plain/SASRec|" + SHARE + "} against LSTM {lyrics-strong-plain/LSTM|" + SHARE + "} and "
+        "GRU {lyrics-strong-plain/GRU|" + SHARE + "} (headroom {lyrics-strong-plain/LSTM|" + HEADROOM + "})",
+        POWER_3M,
+    ),
+    (
+        "docs/power.md",
+        "SASRec {mood-strong-stress/SASRec|" + SHARE + "}, as the GRU ({mood-strong-stress/GRU|" + SHARE + "}), and "
+        "the LSTM again lowest ({mood-strong-stress/LSTM|"
+        + SHARE
+        + "}; headroom {mood-strong-stress/LSTM|"
+        + HEADROOM
+        + "})",
+        POWER_3M,
+    ),
 ]
 
 FIELD = re.compile(r"^(?:(max|min|sum|count)\((.+)\)|(.+))$")
