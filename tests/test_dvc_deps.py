@@ -11,6 +11,7 @@ stands); a module loaded by a computed name (importlib) would not be seen: the p
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import shutil
 import subprocess
@@ -228,3 +229,33 @@ def test_every_stage_runs_the_package_of_its_own_checkout(tmp_path):
         (checkout / stage_script(stage)).write_text(f"import {PACKAGE}\nprint({PACKAGE}.__file__)\n")
         ran = subprocess.run(stage["cmd"], shell=True, cwd=checkout, env=env, capture_output=True, text=True)
         assert ran.stdout.strip() == str(checkout / "src" / PACKAGE / "__init__.py"), (name, ran.stdout, ran.stderr)
+
+
+LOCKS = ["dvc.lock", "real/dvc.lock"]
+
+
+def locked_code_files(lock: str) -> list[tuple[str, str, str]]:
+    """(stage, path, md5 in the lock) for every dependency of the lock's stages that git tracks
+    as a file (code, params, taxonomy; not DVC-tracked data, which git does not hold)."""
+    tracked = set(subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split())
+    stages = yaml.safe_load((ROOT / lock).read_text())["stages"]
+    return [
+        (stage, dep["path"], dep["md5"])
+        for stage, body in stages.items()
+        for dep in body.get("deps", [])
+        if dep["path"] in tracked and "md5" in dep
+    ]
+
+
+@pytest.mark.parametrize("lock", LOCKS)
+def test_the_committed_locks_match_the_committed_code(lock):
+    """A code file edited after the last `dvc repro` leaves its stages stale: a user's `dvc repro`
+    would re-run them, and the committed results would not be known to be what this code makes.
+    The lock's md5 of each git-tracked dependency must be the file's (DVC hashes a file's bytes)."""
+    stale = [
+        f"{stage}: {path}"
+        for stage, path, md5 in locked_code_files(lock)
+        if hashlib.md5((ROOT / path).read_bytes()).hexdigest() != md5
+    ]
+    assert locked_code_files(lock), f"{lock} names no git-tracked dependency: the check would check nothing"
+    assert not stale, f"{lock} is stale for (run `dvc repro` and commit the lock):\n" + "\n".join(stale)
