@@ -252,10 +252,9 @@ def test_the_committed_locks_match_the_committed_code(lock):
     """A code file edited after the last `dvc repro` leaves its stages stale: a user's `dvc repro`
     would re-run them, and the committed results would not be known to be what this code makes.
     The lock's md5 of each git-tracked dependency must be the file's (DVC hashes a file's bytes)."""
+    locked = locked_code_files(lock)
+    assert locked, f"{lock} names no git-tracked dependency: the check would check nothing"
     stale = [
-        f"{stage}: {path}"
-        for stage, path, md5 in locked_code_files(lock)
-        if hashlib.md5((ROOT / path).read_bytes()).hexdigest() != md5
+        f"{stage}: {path}" for stage, path, md5 in locked if hashlib.md5((ROOT / path).read_bytes()).hexdigest() != md5
     ]
-    assert locked_code_files(lock), f"{lock} names no git-tracked dependency: the check would check nothing"
     assert not stale, f"{lock} is stale for (run `dvc repro` and commit the lock):\n" + "\n".join(stale)

@@ -201,10 +201,9 @@ def run_queue(jobs: int, poll_seconds: float = 1.0) -> None:
     queued and no worker is left, workers are started again. Raises for the experiments that
     failed in this run (not for those that had failed before it)."""
     env = {**os.environ, THREADS_ENV: str(threads_per_worker(jobs))}
-    with _dvc_queue() as queue:  # failures of earlier runs are not this run's
-        failed_before = {entry.stash_rev for entry, _ in queue.iter_failed()}
-    workers = [_start_workers(jobs, env)]
     with _dvc_queue() as queue:
+        failed_before = {entry.stash_rev for entry, _ in queue.iter_failed()}  # not this run's
+        workers = [_start_workers(jobs, env)]
         while True:
             queued, active = any(True for _ in queue.iter_queued()), any(True for _ in queue.iter_active())
             if not (queued or active):
