@@ -64,7 +64,8 @@ def main() -> None:
         unknown = set(args.only) - {name for batch in batches for name, _ in batch}
         if unknown:
             parser.error(f"--only: no configuration {', '.join(sorted(unknown))} in these levels and effects")
-        batches = [b for b in ([(n, s) for n, s in batch if n in args.only] for batch in batches) if b]
+        kept = ([(name, s) for name, s in batch if name in args.only] for batch in batches)
+        batches = [batch for batch in kept if batch]  # a batch with none of them is not run
     cells = [cell for batch in batches for cell in batch]
     extra = grid.parse_settings(args.set)
     command = "python experiments/power.py " + " ".join(sys.argv[1:])
